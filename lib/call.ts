@@ -1,0 +1,96 @@
+/**
+ * The state of one call across its attempts. One instance per call, stored on
+ * the request config under {@link CALL_KEY}: a class instance, so axios's
+ * `mergeConfig` passes it on by reference instead of deep-copying it.
+ */
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { redactUrl } from './redact.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import type { AbortSignalLike } from './clock.js';
+import type { Expiring } from './deadline-scheduler.js';
+import type { FailureReason } from './errors.js';
+import type { LiteSignal } from './lite-signal.js';
+import type { ResolvedOptions } from './options.js';
+
+/** The config key that carries a call's state. */
+export const CALL_KEY = '__resilientAxiosCall';
+
+/** Why we aborted the attempt in flight (axios only reports "canceled"). */
+export const AbortCause = { None: 0, AttemptTimeout: 1, Deadline: 2, Caller: 3, Disposed: 4 } as const;
+export type AbortCause = (typeof AbortCause)[keyof typeof AbortCause];
+
+/** Something that can cancel: axios's `CancelToken` (subscribe/unsubscribe). */
+export interface CancelTokenLike {
+  subscribe(listener: (reason: unknown) => void): void;
+  unsubscribe(listener: (reason: unknown) => void): void;
+}
+
+export class Call implements Expiring {
+  /** Attempts sent so far; the first is 1. */
+  attempt = 0;
+  /** This attempt's deadline (scheduler entry). */
+  deadline = Infinity;
+  prevExpiring: Expiring | undefined = undefined;
+  nextExpiring: Expiring | undefined = undefined;
+  /** The current attempt's timer ends the call's budget rather than attemptMs. */
+  attemptCutsDeadline = false;
+  /** This attempt's effective limit, in ms. */
+  timeoutMs = Infinity;
+  inFlight = false;
+  abortCause: AbortCause = AbortCause.None;
+  signal: LiteSignal | undefined = undefined;
+  waitSignal: LiteSignal | undefined = undefined;
+  breaker: CircuitBreaker | undefined = undefined;
+  permit = -1;
+  /** A local refusal for the attempt being dispatched, and its reason. */
+  refusal: unknown = undefined;
+  refusalReason: FailureReason = 'not-retryable';
+  idempotent = false;
+  carry = 0;
+  lastError: unknown = undefined;
+  lastResponse: AxiosResponse | undefined = undefined;
+  callerSignal: AbortSignalLike | undefined = undefined;
+  cancelToken: CancelTokenLike | undefined = undefined;
+  onCallerAbort: (() => void) | undefined = undefined;
+  settled = false;
+
+  constructor(
+    readonly opts: ResolvedOptions,
+    /** Upper-case method. */
+    readonly method: string,
+    readonly rawUrl: string,
+    readonly start: number,
+    /** When the whole call must be over (clock ms). */
+    readonly callDeadline: number,
+    /** Per-attempt limit, 0 for none. */
+    readonly attemptMs: number,
+    private readonly onExpire: (call: Call, now: number) => void,
+  ) {}
+
+  private safeUrl: string | undefined = undefined;
+
+  /** The request URL with any password redacted (computed once, when first needed). */
+  get url(): string {
+    return (this.safeUrl ??= redactUrl(this.rawUrl));
+  }
+
+  /** Maximum attempts for this call. */
+  get maxAttempts(): number {
+    return this.opts.retry?.maxAttempts ?? 1;
+  }
+
+  expire(now: number): void {
+    this.onExpire(this, now);
+  }
+}
+
+/** The call state carried by a config, if any. */
+export function callOf(config: InternalAxiosRequestConfig | undefined): Call | undefined {
+  const c = (config as Record<string, unknown> | undefined)?.[CALL_KEY];
+  return c instanceof Call ? c : undefined;
+}
+
+/** The config an error or response belongs to. */
+export function configOf(x: unknown): InternalAxiosRequestConfig | undefined {
+  return (x as { config?: InternalAxiosRequestConfig } | undefined)?.config;
+}

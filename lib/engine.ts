@@ -1,0 +1,515 @@
+/**
+ * The attempt lifecycle: what the client's request interceptor does before
+ * every attempt (budget, breaker, signal, events) and what its response
+ * interceptor does after (classify, decide, wait, re-dispatch, finish).
+ * Decisions come from the pure modules; this file only sequences them.
+ */
+import { AxiosError, CanceledError, isAxiosError, isCancel } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { BreakerRegistry } from './breaker-registry.js';
+import type { BreakerObserver, BreakerOutcome, CircuitBreaker } from './circuit-breaker.js';
+import { AbortCause, CALL_KEY, Call, callOf, configOf } from './call.js';
+import type { AbortSignalLike, Clock, RandomSource } from './clock.js';
+import { DeadlineScheduler } from './deadline-scheduler.js';
+import { CircuitOpenError, DeadlineExceededError, errorView, protectError } from './errors.js';
+import type { FailureReason, WithResilience } from './errors.js';
+import type { ResilientEvents } from './events.js';
+import { LiteSignal } from './lite-signal.js';
+import { DEFAULT_IDEMPOTENCY_HEADER, resolveRequestOptions } from './options.js';
+import type { ResolvedOptions, RetryOutcome } from './options.js';
+import { isAbsoluteUrl, isReplayableBody, newIdempotencyKey, originOf } from './request-facts.js';
+import { decideRetry } from './retry-policy.js';
+import type { AttemptEnd, Decision } from './retry-policy.js';
+import { RetryBudget } from './retry-budget.js';
+
+/** Where the engine reports events (the client, which owns the emitter). */
+export interface EventSink {
+  listening(event: keyof ResilientEvents): boolean;
+  fire<K extends keyof ResilientEvents>(event: K, payload: Parameters<ResilientEvents[K]>[0]): void;
+}
+
+export interface EngineHost {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly sink: EventSink;
+  /** Sends one more attempt through the request interceptors and the adapter, no response interceptors. */
+  dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse>;
+  /** The instance's configured `timeout` applies as attemptMs (it was given explicitly). */
+  readonly timeoutGiven: boolean;
+}
+
+/** Counters reported by `stats()`. */
+export interface CallCounters {
+  calls: number;
+  attempts: number;
+  retries: number;
+  successes: number;
+  failures: number;
+  /** Calls refused locally (open circuit, bulkhead, throttle, retry budget). */
+  rejections: number;
+}
+
+const METHODS: Record<string, string> = {
+  get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', head: 'HEAD', options: 'OPTIONS', patch: 'PATCH', trace: 'TRACE',
+};
+const PASS_THROUGH = [(data: unknown): unknown => data];
+/** Error codes that describe our own request, not the server's health. */
+const CLIENT_SIDE_CODES = new Set(['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT', 'ERR_DEPRECATED', 'ERR_CANCELED']);
+
+const refuseAdapter: AxiosAdapter = (config) => Promise.reject(callOf(config)?.refusal);
+
+function headerOf(headers: unknown, name: string): unknown {
+  const h = headers as { get?: (n: string) => unknown; [k: string]: unknown } | undefined;
+  if (h === undefined || h === null) return undefined;
+  return typeof h.get === 'function' ? h.get(name) : h[name];
+}
+
+function isBreakerFailure(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export class Engine {
+  readonly counters: CallCounters = { calls: 0, attempts: 0, retries: 0, successes: 0, failures: 0, rejections: 0 };
+  private opts: ResolvedOptions;
+  private registry: BreakerRegistry | undefined;
+  private budget: RetryBudget | undefined;
+  readonly scheduler: DeadlineScheduler;
+  private readonly waiting = new Set<Call>();
+  private readonly expire = (call: Call, now: number): void => this.onExpire(call, now);
+  private lastBase: unknown = undefined;
+  private lastBaseOrigin = '';
+  private readonly observer: BreakerObserver;
+
+  constructor(private readonly host: EngineHost, options: ResolvedOptions) {
+    this.opts = options;
+    this.scheduler = new DeadlineScheduler(host.clock);
+    const sink = host.sink;
+    this.observer = {
+      onOpen: (b, failures) => sink.fire('circuit-open', { key: b.key, failures }),
+      onHalfOpen: (b) => sink.fire('circuit-half-open', { key: b.key }),
+      onClose: (b) => sink.fire('circuit-close', { key: b.key }),
+    };
+    this.apply(options);
+  }
+
+  get options(): ResolvedOptions {
+    return this.opts;
+  }
+
+  /** Swaps the settings; existing breakers keep their state under the new options. */
+  apply(options: ResolvedOptions): void {
+    this.opts = options;
+    const b = options.breaker;
+    if (b !== undefined) {
+      if (this.registry === undefined) this.registry = new BreakerRegistry(b.options, this.host.clock, b.maxKeys, this.observer);
+      else this.registry.setOptions(b.options, b.maxKeys);
+    }
+    const rb = options.retryBudget;
+    this.budget = rb === undefined ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
+  }
+
+  /** Breakers known so far (least recently used first). */
+  breakers(): CircuitBreaker[] {
+    return this.registry === undefined ? [] : [...this.registry.values()];
+  }
+
+  /** The breaker for `key`, created if needed (breakers on), else undefined. */
+  breaker(key: string): CircuitBreaker | undefined {
+    return this.registry?.get(key);
+  }
+
+  /** Retry budget counters, when it is on. */
+  budgetStats(): { calls: number; retries: number; refused: number } | undefined {
+    return this.budget?.stats(this.host.clock.now());
+  }
+
+  // ---- request side -------------------------------------------------------
+
+  /** The request interceptor: runs first, before every attempt. Never throws (see AXIOS_FACTS: synchronous interceptors). */
+  readonly onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    let call = callOf(config);
+    try {
+      if (call === undefined) call = this.begin(config);
+      this.startAttempt(call, config);
+    } catch (err) {
+      if (call === undefined) call = this.rescue(config);
+      this.refuse(call, config, err, 'not-retryable');
+    }
+    return config;
+  };
+
+  private begin(config: InternalAxiosRequestConfig): Call {
+    const c = config as InternalAxiosRequestConfig & { resilience?: unknown };
+    const opts = c.resilience === undefined ? this.opts : resolveRequestOptions(c.resilience, this.opts);
+    const now = this.host.clock.now();
+    const tb = opts.timeBudget;
+    const timeout = typeof config.timeout === 'number' ? config.timeout : 0;
+    const attemptMs = tb.attemptExplicit || (!this.host.timeoutGiven && timeout === 0) ? tb.attemptMs : timeout;
+    const method = METHODS[config.method ?? 'get'] ?? String(config.method).toUpperCase();
+    const call = new Call(opts, method, config.url ?? '', now, now + tb.totalMs, attemptMs === Infinity ? 0 : attemptMs, this.expire);
+    (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
+    this.counters.calls++;
+    this.budget?.recordCall(now);
+    call.breaker = this.breakerFor(config, opts);
+    call.idempotent = this.idempotency(call, config, opts);
+    this.watchCaller(call, config);
+    return call;
+  }
+
+  /** A call whose options were invalid: minimal state so it fails cleanly. */
+  private rescue(config: InternalAxiosRequestConfig): Call {
+    const now = this.host.clock.now();
+    const call = new Call(this.opts, METHODS[config.method ?? 'get'] ?? 'GET', config.url ?? '', now, Infinity, 0, this.expire);
+    (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
+    this.counters.calls++;
+    return call;
+  }
+
+  private breakerFor(config: InternalAxiosRequestConfig, opts: ResolvedOptions): CircuitBreaker | undefined {
+    const b = opts.breaker;
+    if (b === undefined || this.registry === undefined) return undefined;
+    const key = b.key === 'origin' ? this.originKey(config) : b.key === 'client' ? 'client' : String(b.key(config));
+    return this.registry.get(key);
+  }
+
+  private originKey(config: InternalAxiosRequestConfig): string {
+    const url = config.url ?? '';
+    if (config.allowAbsoluteUrls !== false && isAbsoluteUrl(url)) return originOf(url);
+    if (config.baseURL !== this.lastBase) {
+      this.lastBase = config.baseURL;
+      this.lastBaseOrigin = originOf(config.baseURL ?? '');
+    }
+    return this.lastBaseOrigin;
+  }
+
+  /** Sets the idempotency key on POST/PATCH when asked; says whether the call may be retried by method. */
+  private idempotency(call: Call, config: InternalAxiosRequestConfig, opts: ResolvedOptions): boolean {
+    const retry = opts.retry;
+    if (retry === undefined) return false;
+    if (retry.methods.has(call.method)) return true;
+    if (call.method !== 'POST' && call.method !== 'PATCH') return false;
+    const header = retry.idempotencyHeader;
+    const headers = config.headers;
+    if (header === undefined) return headerOf(headers, DEFAULT_IDEMPOTENCY_HEADER) != null;
+    if (headerOf(headers, header) == null) headers.set(header, opts.idempotencyValue ?? newIdempotencyKey());
+    return true;
+  }
+
+  /** Listens to the caller's signal / CancelToken for the whole call (one listener, removed at the end). */
+  private watchCaller(call: Call, config: InternalAxiosRequestConfig): void {
+    const signal = config.signal as AbortSignalLike | undefined;
+    const token = config.cancelToken as unknown as Call['cancelToken'];
+    if (signal === undefined && token === undefined) return;
+    const onAbort = (call.onCallerAbort = () => this.callerAborted(call));
+    if (signal !== undefined) {
+      call.callerSignal = signal;
+      if (signal.aborted) call.abortCause = AbortCause.Caller;
+      else signal.addEventListener('abort', onAbort);
+    }
+    if (token !== undefined) {
+      call.cancelToken = token;
+      token.subscribe(onAbort);
+    }
+  }
+
+  private callerAborted(call: Call): void {
+    if (call.settled) return;
+    call.abortCause = AbortCause.Caller;
+    call.signal?.abort(undefined);
+    call.waitSignal?.abort(undefined);
+  }
+
+  private startAttempt(call: Call, config: InternalAxiosRequestConfig): void {
+    call.refusal = undefined;
+    if (call.abortCause === AbortCause.Caller) {
+      this.refuse(call, config, new CanceledError(undefined, config), 'aborted');
+      return;
+    }
+    const now = this.host.clock.now();
+    const remaining = call.callDeadline - now;
+    if (remaining <= 0) {
+      this.refuse(call, config, this.deadlineError(call, config), 'deadline');
+      return;
+    }
+    const breaker = call.breaker;
+    if (breaker !== undefined && !this.admit(call, breaker, config)) return;
+    call.attempt++;
+    this.counters.attempts++;
+    const limited = call.attemptMs > 0 && call.attemptMs < remaining;
+    call.timeoutMs = limited ? call.attemptMs : remaining;
+    call.attemptCutsDeadline = !limited;
+    call.deadline = now + call.timeoutMs;
+    call.inFlight = true;
+    const signal = (call.signal = new LiteSignal());
+    config.signal = signal;
+    if (config.timeout) config.timeout = 0;
+    this.scheduler.add(call);
+    const propagate = call.opts.timeBudget.propagateHeader;
+    if (propagate !== undefined && remaining !== Infinity) config.headers.set(propagate, String(Math.floor(remaining)));
+    if (this.host.sink.listening('attempt')) {
+      this.host.sink.fire('attempt', {
+        method: call.method, url: call.url, attempt: call.attempt,
+        maxAttempts: call.maxAttempts, timeoutMs: call.timeoutMs, remainingMs: remaining,
+      });
+    }
+  }
+
+  private admit(call: Call, breaker: CircuitBreaker, config: InternalAxiosRequestConfig): boolean {
+    const permit = breaker.acquire();
+    call.permit = permit;
+    if (permit !== -1) return true;
+    const remainingMs = breaker.remainingMs();
+    const err = new CircuitOpenError(breaker.key, remainingMs, config);
+    if (call.lastError !== undefined) Object.defineProperty(err, 'cause', { value: call.lastError, configurable: true, writable: true });
+    this.refuse(call, config, err, 'circuit-open');
+    this.counters.rejections++;
+    if (this.host.sink.listening('circuit-reject')) {
+      this.host.sink.fire('circuit-reject', {
+        key: breaker.key, method: call.method, url: call.url, remainingMs, state: breaker.state,
+      });
+    }
+    return false;
+  }
+
+  /** Makes this attempt fail locally with `err`: nothing is sent. */
+  private refuse(call: Call, config: InternalAxiosRequestConfig, err: unknown, reason: FailureReason): void {
+    call.refusal = err;
+    call.refusalReason = reason;
+    config.adapter = refuseAdapter;
+  }
+
+  private deadlineError(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
+    const last = call.lastError;
+    const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
+    return new DeadlineExceededError(call.opts.timeBudget.totalMs, config ?? configOf(last), last, response);
+  }
+
+  /** The scheduler's callback: this attempt's limit has passed. */
+  private onExpire(call: Call, _now: number): void {
+    call.abortCause = call.attemptCutsDeadline ? AbortCause.Deadline : AbortCause.AttemptTimeout;
+    call.signal?.abort(undefined);
+  }
+
+  // ---- response side ------------------------------------------------------
+
+  /** The response interceptor (fulfilled): runs first, once per call. */
+  readonly onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
+    const call = callOf(response.config);
+    if (call === undefined || call.settled) return response;
+    this.endAttempt(call, response, undefined);
+    if (call.opts.retry?.statusCodes.has(response.status) === true) return this.loop(call, response, undefined);
+    return this.succeed(call, response);
+  };
+
+  /** The response interceptor (rejected): runs first, once per call. */
+  readonly onError = (error: unknown): Promise<AxiosResponse> => {
+    const call = callOf(configOf(error));
+    if (call === undefined || call.settled) return Promise.reject(error);
+    return this.loop(call, undefined, error);
+  };
+
+  private async loop(call: Call, res: AxiosResponse | undefined, err: unknown): Promise<AxiosResponse> {
+    for (;;) {
+      const end = this.endAttempt(call, res, err);
+      err = call.lastError;
+      if (res !== undefined && !(call.opts.retry?.statusCodes.has(res.status) ?? false)) return this.succeed(call, res);
+      const decision = this.decide(call, end, res, err);
+      if (!decision.retry) {
+        if (res !== undefined) return this.succeed(call, res);
+        return this.fail(call, err, decision.reason);
+      }
+      this.announceRetry(call, decision, res, err);
+      try {
+        await this.wait(call, decision.delayMs);
+      } catch {
+        return this.fail(call, new CanceledError(call.abortCause === AbortCause.Disposed ? 'client disposed' : undefined, configOf(res ?? err)), 'aborted');
+      }
+      try {
+        res = await this.host.dispatch(this.nextConfig(res, err));
+        err = undefined;
+      } catch (e) {
+        res = undefined;
+        err = e;
+      }
+    }
+  }
+
+  /** Closes the attempt: timer, breaker, and what kind of end it was. Translates our own aborts. */
+  private endAttempt(call: Call, res: AxiosResponse | undefined, err: unknown): AttemptEnd {
+    const wasInFlight = call.inFlight;
+    if (wasInFlight) {
+      call.inFlight = false;
+      this.scheduler.remove(call);
+    }
+    const cause = call.abortCause;
+    if (call.refusal !== undefined && err === call.refusal) {
+      call.lastError = err;
+      return { kind: 'final', reason: call.refusalReason };
+    }
+    let end: AttemptEnd;
+    let outcome: BreakerOutcome;
+    const response = res ?? (isAxiosError(err) ? err.response : undefined);
+    if (response !== undefined) {
+      call.lastResponse = response;
+      end = { kind: 'response', status: response.status, retryAfter: headerOf(response.headers, 'retry-after'), date: headerOf(response.headers, 'date') };
+      outcome = isBreakerFailure(response.status) ? 'failure' : 'success';
+    } else if (cause === AbortCause.Caller || cause === AbortCause.Disposed || (isCancel(err) && cause === AbortCause.None)) {
+      end = { kind: 'final', reason: 'aborted' };
+      outcome = 'ignore';
+    } else if (cause === AbortCause.Deadline) {
+      err = this.deadlineError(call, configOf(err));
+      end = { kind: 'final', reason: 'deadline' };
+      outcome = 'failure';
+    } else if (cause === AbortCause.AttemptTimeout) {
+      const e = err as AxiosError | undefined;
+      err = new AxiosError(`timeout of ${call.timeoutMs}ms exceeded`, AxiosError.ETIMEDOUT, e?.config, e?.request);
+      end = { kind: 'error', code: AxiosError.ETIMEDOUT };
+      outcome = 'failure';
+    } else if (isAxiosError(err)) {
+      end = { kind: 'error', code: err.code };
+      outcome = err.code !== undefined && CLIENT_SIDE_CODES.has(err.code) ? 'ignore' : 'failure';
+    } else {
+      end = { kind: 'final', reason: 'not-retryable' };
+      outcome = 'ignore';
+    }
+    if (cause !== AbortCause.Caller && cause !== AbortCause.Disposed) call.abortCause = AbortCause.None;
+    if (err !== undefined) call.lastError = err;
+    if (wasInFlight && call.breaker !== undefined && call.permit !== -1) {
+      call.breaker.release(call.permit, outcome);
+      call.permit = -1;
+    }
+    return end;
+  }
+
+  private decide(call: Call, end: AttemptEnd, res: AxiosResponse | undefined, err: unknown): Decision {
+    const config = configOf(res ?? err);
+    const now = this.host.clock.now();
+    const decision = decideRetry({
+      retry: call.opts.retry,
+      end,
+      outcome: this.outcome(call, res, err),
+      idempotent: call.idempotent,
+      replayable: isReplayableBody(config?.data),
+      remainingMs: call.callDeadline - now,
+      nowEpochMs: Date.now(),
+      carry: call.carry,
+      random: this.host.random,
+    });
+    if (decision.retry) {
+      if (this.budget !== undefined && !this.budget.tryRetry(now)) {
+        this.counters.rejections++;
+        return { retry: false, reason: 'retry-budget' };
+      }
+      call.carry = decision.carry;
+    }
+    return decision;
+  }
+
+  private outcome(call: Call, res: AxiosResponse | undefined, err: unknown): RetryOutcome {
+    const base = { method: call.method, url: call.url, attempt: call.attempt };
+    const response = res ?? (isAxiosError(err) ? err.response : undefined);
+    if (response !== undefined && err !== undefined) return { ...base, response, error: err };
+    if (response !== undefined) return { ...base, response };
+    return { ...base, error: err };
+  }
+
+  private announceRetry(call: Call, d: Decision & { retry: true }, res: AxiosResponse | undefined, err: unknown): void {
+    this.counters.retries++;
+    if (!this.host.sink.listening('retry')) return;
+    const response = res ?? (isAxiosError(err) ? err.response : undefined);
+    this.host.sink.fire('retry', {
+      method: call.method, url: call.url, attempt: call.attempt, delayMs: d.delayMs,
+      status: response?.status, code: isAxiosError(err) ? err.code : undefined,
+      error: errorView(err ?? res, call.opts.redactHeaders), retryAfterMs: d.retryAfterMs,
+      remainingMs: call.callDeadline - this.host.clock.now() - d.delayMs,
+    });
+  }
+
+  private async wait(call: Call, ms: number): Promise<void> {
+    if (call.abortCause === AbortCause.Caller) throw new Error('aborted');
+    if (ms <= 0) return;
+    const signal = (call.waitSignal = new LiteSignal());
+    this.waiting.add(call);
+    try {
+      await this.host.clock.sleep(ms, signal);
+    } finally {
+      this.waiting.delete(call);
+      call.waitSignal = undefined;
+    }
+    const cause = call.abortCause as AbortCause;
+    if (cause === AbortCause.Caller || cause === AbortCause.Disposed) throw new Error('aborted');
+  }
+
+  /** The next attempt's config: the last one, with its body already serialised (transformRequest not run again). */
+  private nextConfig(res: AxiosResponse | undefined, err: unknown): InternalAxiosRequestConfig {
+    const last = configOf(res ?? err) as InternalAxiosRequestConfig;
+    return { ...last, transformRequest: PASS_THROUGH };
+  }
+
+  // ---- settling -----------------------------------------------------------
+
+  private succeed(call: Call, res: AxiosResponse): AxiosResponse {
+    this.settle(call);
+    this.counters.successes++;
+    if (this.host.sink.listening('success')) {
+      this.host.sink.fire('success', {
+        method: call.method, url: call.url, attempts: call.attempt,
+        elapsedMs: this.host.clock.now() - call.start, status: res.status,
+      });
+    }
+    return res;
+  }
+
+  private fail(call: Call, err: unknown, reason: FailureReason): never {
+    this.settle(call);
+    this.counters.failures++;
+    const now = this.host.clock.now();
+    let final = err;
+    if (reason === 'deadline' && !(err instanceof DeadlineExceededError)) final = this.deadlineError(call, configOf(err));
+    if (isAxiosError(final)) {
+      const info = { attempts: call.attempt, elapsedMs: now - call.start, reason };
+      (final as WithResilience).resilience = info;
+      const cfg = final.config as (InternalAxiosRequestConfig & Record<string, unknown>) | undefined;
+      if (cfg !== undefined && cfg.signal instanceof LiteSignal) cfg.signal = call.callerSignal as never;
+      protectError(final, call.opts.redactHeaders);
+    }
+    if (this.host.sink.listening('failure')) {
+      const status = isAxiosError(final) ? final.response?.status : undefined;
+      this.host.sink.fire('failure', {
+        method: call.method, url: call.url, attempts: call.attempt, elapsedMs: now - call.start,
+        error: errorView(final, call.opts.redactHeaders), reason, status,
+        code: isAxiosError(final) ? final.code : undefined, remainingMs: call.callDeadline - now,
+      });
+    }
+    throw final;
+  }
+
+  /** Ends the call: no timer, no listener left behind. */
+  private settle(call: Call): void {
+    call.settled = true;
+    if (call.inFlight) {
+      call.inFlight = false;
+      this.scheduler.remove(call);
+    }
+    const onAbort = call.onCallerAbort;
+    if (onAbort !== undefined) {
+      call.callerSignal?.removeEventListener('abort', onAbort);
+      call.cancelToken?.unsubscribe(onAbort);
+      call.onCallerAbort = undefined;
+    }
+  }
+
+  /** Aborts every attempt in flight and every wait, and stops the timer. */
+  dispose(): void {
+    for (const e of this.scheduler.entries()) {
+      const call = e as Call;
+      call.abortCause = AbortCause.Disposed;
+      call.signal?.abort(undefined);
+    }
+    for (const call of this.waiting) {
+      call.abortCause = AbortCause.Disposed;
+      call.waitSignal?.abort(undefined);
+    }
+    this.scheduler.clear();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * resilient-axios: an axios client that survives bad networks and bad servers.
+ * Public exports only.
+ */
+export { ResilientClient } from './resilient-client.js';
+export type { ResilientClientConfig, CircuitView, ClientStats } from './resilient-client.js';
+export type {
+  ResilienceOptions,
+  RequestResilience,
+  RetryOptions,
+  BackoffOptions,
+  RetryAfterOptions,
+  TimeBudgetOptions,
+  CircuitBreakerOptions,
+  RetryBudgetOptions,
+  BreakerKey,
+  RetryIf,
+  RetryOutcome,
+  ResolvedOptions,
+} from './options.js';
+export type { BackoffType, BackoffFunction, Jitter } from './backoff.js';
+export type { TripRuleOptions } from './trip-rules.js';
+export type { CircuitState, BreakerStats } from './circuit-breaker.js';
+export type { Clock, AbortSignalLike, RandomSource } from './clock.js';
+export { systemClock } from './clock.js';
+export { ConfigError } from './config-error.js';
+export {
+  CircuitOpenError,
+  DeadlineExceededError,
+  BulkheadFullError,
+  ThrottledError,
+  ResilientAxiosError,
+  isCircuitOpenError,
+  isDeadlineExceededError,
+  isBulkheadFullError,
+  isThrottledError,
+  resilienceOf,
+  ERR_CIRCUIT_OPEN,
+  ERR_DEADLINE_EXCEEDED,
+  ERR_BULKHEAD_FULL,
+  ERR_THROTTLED,
+} from './errors.js';
+export type { FailureReason, ResilienceInfo, WithResilience } from './errors.js';
+export type {
+  ResilientEvents,
+  AttemptEvent,
+  RetryEvent,
+  SuccessEvent,
+  FailureEvent,
+  CircuitOpenEvent,
+  CircuitHalfOpenEvent,
+  CircuitCloseEvent,
+  CircuitRejectEvent,
+  ListenerErrorEvent,
+} from './events.js';
