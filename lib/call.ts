@@ -5,6 +5,7 @@
  */
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { redactUrl } from './redact.js';
+import type { BulkheadWaiter } from './bulkhead.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { AbortSignalLike } from './clock.js';
 import type { Expiring } from './deadline-scheduler.js';
@@ -25,7 +26,7 @@ export interface CancelTokenLike {
   unsubscribe(listener: (reason: unknown) => void): void;
 }
 
-export class Call implements Expiring {
+export class Call implements Expiring, BulkheadWaiter {
   /** Attempts sent so far; the first is 1. */
   attempt = 0;
   /** This attempt's deadline (scheduler entry). */
@@ -41,6 +42,18 @@ export class Call implements Expiring {
   signal: LiteSignal | undefined = undefined;
   waitSignal: LiteSignal | undefined = undefined;
   breaker: CircuitBreaker | undefined = undefined;
+  /** Breaker / throttle key (set when either is on). */
+  key: string | undefined = undefined;
+  /** Holds a bulkhead slot. */
+  slot = false;
+  /** Waits in the bulkhead queue. */
+  queued = false;
+  /** Settles the queue wait: undefined to go on, else why it stopped. */
+  queueDone: ((reason?: unknown) => void) | undefined = undefined;
+  /** The queue wait ended before anybody waited on it: true (granted) or why it stopped. */
+  queueOutcome: unknown = undefined;
+  /** The adapter the request had before it was parked in the queue. */
+  parkedAdapter: unknown = undefined;
   permit = -1;
   /** A local refusal for the attempt being dispatched, and its reason. */
   refusal: unknown = undefined;
@@ -81,6 +94,25 @@ export class Call implements Expiring {
 
   expire(now: number): void {
     this.onExpire(this, now);
+  }
+
+  /** Compact in `console.log(err.config)` (Node reads this symbol; elsewhere it is inert). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Call { ${this.method} attempt ${this.attempt}/${this.maxAttempts} }`;
+  }
+
+  /** The bulkhead handed this call a slot. */
+  grant(): void {
+    this.slot = true;
+    this.endQueue(true);
+  }
+
+  /** Ends the queue wait: `true` to proceed, otherwise why it stopped ('deadline' | 'aborted'). */
+  endQueue(outcome: unknown): void {
+    this.queued = false;
+    const done = this.queueDone;
+    if (done === undefined) this.queueOutcome = outcome;
+    else done(outcome === true ? undefined : outcome);
   }
 }
 

@@ -4,14 +4,16 @@
  * interceptor does after (classify, decide, wait, re-dispatch, finish).
  * Decisions come from the pure modules; this file only sequences them.
  */
-import { AxiosError, CanceledError, isAxiosError, isCancel } from 'axios';
+import axios, { AxiosError, CanceledError, isAxiosError, isCancel } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { BreakerRegistry } from './breaker-registry.js';
+import { Bulkhead } from './bulkhead.js';
 import type { BreakerObserver, BreakerOutcome, CircuitBreaker } from './circuit-breaker.js';
 import { AbortCause, CALL_KEY, Call, callOf, configOf } from './call.js';
 import type { AbortSignalLike, Clock, RandomSource } from './clock.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
-import { CircuitOpenError, DeadlineExceededError, errorView, protectError } from './errors.js';
+import { BulkheadFullError, CircuitOpenError, DeadlineExceededError, ThrottledError, errorView, protectError } from './errors.js';
 import type { FailureReason, WithResilience } from './errors.js';
 import type { ResilientEvents } from './events.js';
 import { LiteSignal } from './lite-signal.js';
@@ -73,6 +75,8 @@ export class Engine {
   private opts: ResolvedOptions;
   private registry: BreakerRegistry | undefined;
   private budget: RetryBudget | undefined;
+  private bulkhead: Bulkhead | undefined;
+  private throttle: AdaptiveThrottle | undefined;
   readonly scheduler: DeadlineScheduler;
   private readonly waiting = new Set<Call>();
   private readonly expire = (call: Call, now: number): void => this.onExpire(call, now);
@@ -106,6 +110,20 @@ export class Engine {
     }
     const rb = options.retryBudget;
     this.budget = rb === undefined ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
+    const c = options.concurrency;
+    if (c === undefined) this.bulkhead = undefined;
+    else if (this.bulkhead === undefined) this.bulkhead = new Bulkhead(c);
+    else this.bulkhead.setOptions(c);
+    const t = options.throttle;
+    const maxKeys = b?.maxKeys ?? 1_000;
+    if (t === undefined) this.throttle = undefined;
+    else if (this.throttle === undefined) this.throttle = new AdaptiveThrottle(t, this.host.random, maxKeys);
+    else this.throttle.setOptions(t, maxKeys);
+  }
+
+  /** Bulkhead and throttle counters, when they are on. */
+  overloadStats(): { bulkhead: ReturnType<Bulkhead['stats']> | undefined; throttle: ReturnType<AdaptiveThrottle['stats']> | undefined } {
+    return { bulkhead: this.bulkhead?.stats(), throttle: this.throttle?.stats() };
   }
 
   /** Breakers known so far (least recently used first). */
@@ -129,7 +147,14 @@ export class Engine {
   readonly onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     let call = callOf(config);
     try {
-      if (call === undefined) call = this.begin(config);
+      if (call === undefined) {
+        call = this.begin(config);
+        if (call.refusal !== undefined) return config;
+        if (call.queued) {
+          this.park(call, config);
+          return config;
+        }
+      }
       this.startAttempt(call, config);
     } catch (err) {
       if (call === undefined) call = this.rescue(config);
@@ -150,10 +175,65 @@ export class Engine {
     (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
     this.counters.calls++;
     this.budget?.recordCall(now);
-    call.breaker = this.breakerFor(config, opts);
+    if (opts.breaker !== undefined || this.throttle !== undefined) call.key = this.keyFor(config, opts);
+    if (opts.breaker !== undefined && call.key !== undefined) call.breaker = this.registry?.get(call.key);
     call.idempotent = this.idempotency(call, config, opts);
     this.watchCaller(call, config);
+    if (this.bulkhead !== undefined && !this.bulkhead.tryEnter()) this.queueOrRefuse(call, config, this.bulkhead);
+    else call.slot = this.bulkhead !== undefined;
     return call;
+  }
+
+  private queueOrRefuse(call: Call, config: InternalAxiosRequestConfig, bulkhead: Bulkhead): void {
+    if (bulkhead.enqueue(call)) {
+      call.queued = true;
+      return;
+    }
+    const { max, queue } = bulkhead.stats();
+    this.refuse(call, config, new BulkheadFullError(max, queue, config), 'bulkhead-full');
+    this.counters.rejections++;
+    if (this.host.sink.listening('bulkhead-reject')) {
+      this.host.sink.fire('bulkhead-reject', { method: call.method, url: call.url, max, queue });
+    }
+  }
+
+  /**
+   * A queued call cannot wait in a synchronous interceptor: its adapter is
+   * swapped for one that waits for the slot (bounded by the call's deadline,
+   * through the scheduler) and then starts the attempt as usual.
+   */
+  private park(call: Call, config: InternalAxiosRequestConfig): void {
+    call.parkedAdapter = config.adapter;
+    config.adapter = this.queuedAdapter;
+    call.deadline = call.callDeadline;
+    this.scheduler.add(call);
+  }
+
+  private readonly queuedAdapter: AxiosAdapter = (config) => {
+    const call = callOf(config) as Call;
+    const ready = call.queueOutcome !== undefined
+      ? Promise.resolve(call.queueOutcome === true ? undefined : call.queueOutcome)
+      : new Promise<unknown>((resolve) => { call.queueDone = resolve; });
+    return ready.then((reason) => {
+      this.scheduler.remove(call);
+      if (reason !== undefined) {
+        const why = reason as FailureReason;
+        const err = why === 'deadline' ? this.deadlineError(call, config) : new CanceledError(undefined, config);
+        this.refuse(call, config, err, why);
+        throw err;
+      }
+      const adapter = (call.parkedAdapter as InternalAxiosRequestConfig['adapter']) ?? axios.defaults.adapter;
+      if (adapter !== undefined) config.adapter = adapter;
+      this.startAttempt(call, config);
+      if (call.refusal !== undefined) throw call.refusal as unknown;
+      return axios.getAdapter(adapter, config)(config);
+    });
+  };
+
+  /** Leaves the queue without a slot (deadline, abort): the call fails as refused. */
+  private unqueue(call: Call, reason: 'deadline' | 'aborted'): void {
+    this.bulkhead?.dequeue(call);
+    call.endQueue(reason);
   }
 
   /** A call whose options were invalid: minimal state so it fails cleanly. */
@@ -165,11 +245,10 @@ export class Engine {
     return call;
   }
 
-  private breakerFor(config: InternalAxiosRequestConfig, opts: ResolvedOptions): CircuitBreaker | undefined {
-    const b = opts.breaker;
-    if (b === undefined || this.registry === undefined) return undefined;
-    const key = b.key === 'origin' ? this.originKey(config) : b.key === 'client' ? 'client' : String(b.key(config));
-    return this.registry.get(key);
+  /** The breaker (and throttle) key: by origin, one per client, or the user's function. */
+  private keyFor(config: InternalAxiosRequestConfig, opts: ResolvedOptions): string {
+    const k = (opts.breaker ?? this.opts.breaker)?.key ?? 'origin';
+    return k === 'origin' ? this.originKey(config) : k === 'client' ? 'client' : String(k(config));
   }
 
   private originKey(config: InternalAxiosRequestConfig): string {
@@ -215,6 +294,7 @@ export class Engine {
   private callerAborted(call: Call): void {
     if (call.settled) return;
     call.abortCause = AbortCause.Caller;
+    if (call.queued) this.unqueue(call, 'aborted');
     call.signal?.abort(undefined);
     call.waitSignal?.abort(undefined);
   }
@@ -231,6 +311,7 @@ export class Engine {
       this.refuse(call, config, this.deadlineError(call, config), 'deadline');
       return;
     }
+    if (this.throttle !== undefined && call.key !== undefined && !this.passThrottle(call, call.key, config, now)) return;
     const breaker = call.breaker;
     if (breaker !== undefined && !this.admit(call, breaker, config)) return;
     call.attempt++;
@@ -258,15 +339,29 @@ export class Engine {
     const permit = breaker.acquire();
     call.permit = permit;
     if (permit !== -1) return true;
+    this.refuse(call, config, this.circuitOpen(call, breaker, config), 'circuit-open');
+    return false;
+  }
+
+  /** The refusal of an open breaker: counted, announced, with the last attempt's error as cause. */
+  private circuitOpen(call: Call, breaker: CircuitBreaker, config: InternalAxiosRequestConfig | undefined): CircuitOpenError {
     const remainingMs = breaker.remainingMs();
     const err = new CircuitOpenError(breaker.key, remainingMs, config);
     if (call.lastError !== undefined) Object.defineProperty(err, 'cause', { value: call.lastError, configurable: true, writable: true });
-    this.refuse(call, config, err, 'circuit-open');
     this.counters.rejections++;
     if (this.host.sink.listening('circuit-reject')) {
-      this.host.sink.fire('circuit-reject', {
-        key: breaker.key, method: call.method, url: call.url, remainingMs, state: breaker.state,
-      });
+      this.host.sink.fire('circuit-reject', { key: breaker.key, method: call.method, url: call.url, remainingMs, state: breaker.state });
+    }
+    return err;
+  }
+
+  private passThrottle(call: Call, key: string, config: InternalAxiosRequestConfig, now: number): boolean {
+    const p = (this.throttle as AdaptiveThrottle).admit(key, now);
+    if (p === -1) return true;
+    this.refuse(call, config, new ThrottledError(key, config), 'throttled');
+    this.counters.rejections++;
+    if (this.host.sink.listening('throttle')) {
+      this.host.sink.fire('throttle', { key, method: call.method, url: call.url, probability: p });
     }
     return false;
   }
@@ -286,6 +381,10 @@ export class Engine {
 
   /** The scheduler's callback: this attempt's limit has passed. */
   private onExpire(call: Call, _now: number): void {
+    if (call.queued) {
+      this.unqueue(call, 'deadline');
+      return;
+    }
     call.abortCause = call.attemptCutsDeadline ? AbortCause.Deadline : AbortCause.AttemptTimeout;
     call.signal?.abort(undefined);
   }
@@ -313,10 +412,21 @@ export class Engine {
       const end = this.endAttempt(call, res, err);
       err = call.lastError;
       if (res !== undefined && !(call.opts.retry?.statusCodes.has(res.status) ?? false)) return this.succeed(call, res);
-      const decision = this.decide(call, end, res, err);
+      let decision: Decision;
+      try {
+        decision = this.decide(call, end, res, err);
+      } catch (thrown) {
+        // A throwing retryIf or custom backoff: the call ends with that error, cleanly.
+        return this.fail(call, thrown, 'not-retryable');
+      }
       if (!decision.retry) {
         if (res !== undefined) return this.succeed(call, res);
         return this.fail(call, err, decision.reason);
+      }
+      const breaker = call.breaker;
+      if (breaker !== undefined && breaker.remainingMs() > decision.delayMs) {
+        // The breaker opened and stays open past the wait: fail now rather than sleep into a refusal.
+        return this.fail(call, this.circuitOpen(call, breaker, configOf(res ?? err)), 'circuit-open');
       }
       this.announceRetry(call, decision, res, err);
       try {
@@ -378,6 +488,9 @@ export class Engine {
       call.breaker.release(call.permit, outcome);
       call.permit = -1;
     }
+    if (wasInFlight && outcome === 'success' && this.throttle !== undefined && call.key !== undefined) {
+      this.throttle.accept(call.key, this.host.clock.now());
+    }
     return end;
   }
 
@@ -398,6 +511,10 @@ export class Engine {
     if (decision.retry) {
       if (this.budget !== undefined && !this.budget.tryRetry(now)) {
         this.counters.rejections++;
+        if (this.host.sink.listening('retry-budget-exhausted')) {
+          const { calls, retries } = this.budget.stats(now);
+          this.host.sink.fire('retry-budget-exhausted', { method: call.method, url: call.url, attempt: call.attempt, calls, retries });
+        }
         return { retry: false, reason: 'retry-budget' };
       }
       call.carry = decision.carry;
@@ -443,7 +560,9 @@ export class Engine {
   /** The next attempt's config: the last one, with its body already serialised (transformRequest not run again). */
   private nextConfig(res: AxiosResponse | undefined, err: unknown): InternalAxiosRequestConfig {
     const last = configOf(res ?? err) as InternalAxiosRequestConfig;
-    return { ...last, transformRequest: PASS_THROUGH };
+    const next: Record<string, unknown> = { ...last, transformRequest: PASS_THROUGH };
+    delete next.signal; // the last attempt's (maybe aborted) signal; ours for the next attempt is set by onRequest
+    return next as unknown as InternalAxiosRequestConfig;
   }
 
   // ---- settling -----------------------------------------------------------
@@ -487,6 +606,10 @@ export class Engine {
   /** Ends the call: no timer, no listener left behind. */
   private settle(call: Call): void {
     call.settled = true;
+    if (call.slot) {
+      call.slot = false;
+      this.bulkhead?.leave();
+    }
     if (call.inFlight) {
       call.inFlight = false;
       this.scheduler.remove(call);

@@ -91,6 +91,34 @@ export interface CircuitRejectEvent {
   readonly state: CircuitState;
 }
 
+/** The retry budget refused a retry: the call fails with its last error. */
+export interface RetryBudgetExhaustedEvent {
+  readonly method: string;
+  readonly url: string;
+  /** The attempt that failed and would have been retried. */
+  readonly attempt: number;
+  /** Retries and calls in the budget's window when it refused. */
+  readonly retries: number;
+  readonly calls: number;
+}
+
+/** The bulkhead refused a call: `max` in flight and `queue` waiting. */
+export interface BulkheadRejectEvent {
+  readonly method: string;
+  readonly url: string;
+  readonly max: number;
+  readonly queue: number;
+}
+
+/** Adaptive throttling refused an attempt locally. */
+export interface ThrottleEvent {
+  readonly key: string;
+  readonly method: string;
+  readonly url: string;
+  /** The rejection probability that applied. */
+  readonly probability: number;
+}
+
 /** A listener threw; the call went on regardless. */
 export interface ListenerErrorEvent {
   readonly event: string;
@@ -107,6 +135,9 @@ export interface ResilientEvents {
   'circuit-half-open': (event: CircuitHalfOpenEvent) => void;
   'circuit-close': (event: CircuitCloseEvent) => void;
   'circuit-reject': (event: CircuitRejectEvent) => void;
+  'retry-budget-exhausted': (event: RetryBudgetExhaustedEvent) => void;
+  'bulkhead-reject': (event: BulkheadRejectEvent) => void;
+  throttle: (event: ThrottleEvent) => void;
   'listener-error': (event: ListenerErrorEvent) => void;
 }
 

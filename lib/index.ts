@@ -13,6 +13,8 @@ export type {
   TimeBudgetOptions,
   CircuitBreakerOptions,
   RetryBudgetOptions,
+  ConcurrencyOptions,
+  AdaptiveThrottleOptions,
   BreakerKey,
   RetryIf,
   RetryOutcome,
@@ -52,4 +54,7 @@ export type {
   CircuitCloseEvent,
   CircuitRejectEvent,
   ListenerErrorEvent,
+  RetryBudgetExhaustedEvent,
+  BulkheadRejectEvent,
+  ThrottleEvent,
 } from './events.js';

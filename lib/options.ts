@@ -4,7 +4,9 @@
  * each field validated with a {@link ConfigError} naming its path, then frozen.
  */
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { ThrottleOptions } from './adaptive-throttle.js';
 import type { BackoffFunction, BackoffType, Jitter, ResolvedBackoff } from './backoff.js';
+import type { BulkheadOptions } from './bulkhead.js';
 import type { BreakerOptions } from './circuit-breaker.js';
 import type { Clock, RandomSource } from './clock.js';
 import type { TripRuleOptions } from './trip-rules.js';
@@ -112,6 +114,24 @@ export interface RetryBudgetOptions {
   windowMs?: number;
 }
 
+/** A bulkhead: calls in flight and waiting. */
+export interface ConcurrencyOptions {
+  /** Calls in flight at once (integer >= 1). */
+  max: number;
+  /** Calls allowed to wait for a slot, within their time budget (integer >= 0). @default 0 */
+  queue?: number;
+}
+
+/** Client-side adaptive throttling (Google SRE), keyed like the breaker. */
+export interface AdaptiveThrottleOptions {
+  /** Multiplier of accepts (>= 1). @default 2 */
+  k?: number;
+  /** Window over which requests and accepts are counted, in ms. @default 120_000 */
+  windowMs?: number;
+  /** No throttling until the window holds this many requests (integer >= 0). @default 10 */
+  minRequests?: number;
+}
+
 /** The resilience settings of a client. */
 export interface ResilienceOptions {
   /** `false` never retries. */
@@ -119,8 +139,12 @@ export interface ResilienceOptions {
   timeBudget?: TimeBudgetOptions;
   /** `false` disables it. */
   circuitBreaker?: CircuitBreakerOptions | boolean;
-  /** `false` disables it. */
+  /** `false` disables it. @default { ratio: 0.1, minPerSecond: 10, windowMs: 10_000 } */
   retryBudget?: RetryBudgetOptions | boolean;
+  /** Bulkhead; off by default. */
+  concurrency?: ConcurrencyOptions | false;
+  /** Adaptive throttling; off by default (`true` for its defaults). */
+  adaptiveThrottle?: AdaptiveThrottleOptions | boolean;
   /** Extra header names (case-insensitive) whose values are redacted from events and serialized errors. */
   redactHeaders?: readonly string[];
 }
@@ -177,6 +201,8 @@ export interface ResolvedOptions {
   readonly timeBudget: ResolvedTimeBudget;
   readonly breaker: ResolvedBreaker | undefined;
   readonly retryBudget: ResolvedRetryBudget | undefined;
+  readonly concurrency: BulkheadOptions | undefined;
+  readonly throttle: ThrottleOptions | undefined;
   readonly redactHeaders: ReadonlySet<string>;
   /** Idempotency key value fixed by a per-request option. */
   readonly idempotencyValue: string | undefined;
@@ -230,11 +256,14 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   timeBudget: Object.freeze({ totalMs: 30_000, attemptMs: 10_000, attemptExplicit: false, propagateHeader: undefined }),
   breaker: DEFAULT_BREAKER,
   retryBudget: DEFAULT_RETRY_BUDGET,
+  concurrency: undefined,
+  throttle: undefined,
   redactHeaders: new Set(SENSITIVE_HEADERS),
   idempotencyValue: undefined,
 });
 
-const CLIENT_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'redactHeaders'] as const;
+const CLIENT_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders'] as const;
+const DEFAULT_THROTTLE: ThrottleOptions = Object.freeze({ k: 2, windowMs: 120_000, minRequests: 10 });
 const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey'] as const;
 
 /**
@@ -248,6 +277,8 @@ export function resolveOptions(raw: Partial<Record<(typeof CLIENT_KEYS)[number],
     timeBudget: raw.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('timeBudget', raw.timeBudget, base.timeBudget),
     breaker: raw.circuitBreaker === undefined ? base.breaker : resolveBreaker(raw.circuitBreaker, base.breaker ?? DEFAULT_BREAKER),
     retryBudget: raw.retryBudget === undefined ? base.retryBudget : resolveRetryBudget(raw.retryBudget, base.retryBudget ?? DEFAULT_RETRY_BUDGET),
+    concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency(raw.concurrency),
+    throttle: raw.adaptiveThrottle === undefined ? base.throttle : resolveThrottle(raw.adaptiveThrottle, base.throttle ?? DEFAULT_THROTTLE),
     redactHeaders: raw.redactHeaders === undefined ? base.redactHeaders : resolveRedact(raw.redactHeaders),
     idempotencyValue: undefined,
   });
@@ -282,6 +313,8 @@ export function resolveRequestOptions(raw: unknown, base: ResolvedOptions): Reso
     timeBudget: r.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('resilience.timeBudget', r.timeBudget, base.timeBudget),
     breaker: r.circuitBreaker === false ? undefined : base.breaker,
     retryBudget: base.retryBudget,
+    concurrency: base.concurrency,
+    throttle: base.throttle,
     redactHeaders: base.redactHeaders,
     idempotencyValue,
   });
@@ -412,6 +445,27 @@ function resolveRetryBudget(raw: unknown, base: ResolvedRetryBudget): ResolvedRe
     ratio: r.ratio === undefined ? base.ratio : v.number(`${p}.ratio`, r.ratio, 0),
     minPerSecond: r.minPerSecond === undefined ? base.minPerSecond : v.number(`${p}.minPerSecond`, r.minPerSecond, 0),
     windowMs: r.windowMs === undefined ? base.windowMs : v.number(`${p}.windowMs`, r.windowMs, 0, { exclusiveMin: true }),
+  });
+}
+
+function resolveConcurrency(raw: unknown): BulkheadOptions | undefined {
+  if (raw === false) return undefined;
+  const r = v.record('concurrency', raw, ['max', 'queue']);
+  return Object.freeze({
+    max: v.integer('concurrency.max', r.max, 1),
+    queue: r.queue === undefined ? 0 : v.integer('concurrency.queue', r.queue, 0),
+  });
+}
+
+function resolveThrottle(raw: unknown, base: ThrottleOptions): ThrottleOptions | undefined {
+  if (raw === false) return undefined;
+  if (raw === true) return base;
+  const p = 'adaptiveThrottle';
+  const r = v.record(p, raw, ['k', 'windowMs', 'minRequests']);
+  return Object.freeze({
+    k: r.k === undefined ? base.k : v.number(`${p}.k`, r.k, 1),
+    windowMs: r.windowMs === undefined ? base.windowMs : v.number(`${p}.windowMs`, r.windowMs, 0, { exclusiveMin: true }),
+    minRequests: r.minRequests === undefined ? base.minRequests : v.integer(`${p}.minRequests`, r.minRequests, 0),
   });
 }
 
