@@ -31,12 +31,20 @@ class Window {
   /** Clears expired buckets; returns the bucket for `now`. */
   advance(now: number, widthMs: number): number {
     const epoch = Math.floor(now / widthMs);
-    for (let i = 1, steps = Math.min(epoch - this.epoch, BUCKETS); i <= steps; i++) {
-      const slot = (((epoch - BUCKETS + i) % BUCKETS) + BUCKETS) % BUCKETS;
-      this.totalRequests -= this.requests[slot];
-      this.totalAccepts -= this.accepts[slot];
-      this.requests[slot] = 0;
-      this.accepts[slot] = 0;
+    if (epoch - this.epoch >= BUCKETS) {
+      this.requests.fill(0);
+      this.accepts.fill(0);
+      this.totalRequests = 0;
+      this.totalAccepts = 0;
+    } else {
+      // The buckets of the epochs just entered held counts from one window ago.
+      for (let e = this.epoch + 1; e <= epoch; e++) {
+        const slot = ((e % BUCKETS) + BUCKETS) % BUCKETS;
+        this.totalRequests -= this.requests[slot];
+        this.totalAccepts -= this.accepts[slot];
+        this.requests[slot] = 0;
+        this.accepts[slot] = 0;
+      }
     }
     if (epoch > this.epoch) this.epoch = epoch;
     return ((epoch % BUCKETS) + BUCKETS) % BUCKETS;

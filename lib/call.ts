@@ -54,6 +54,8 @@ export class Call implements Expiring, BulkheadWaiter {
   queueOutcome: unknown = undefined;
   /** The adapter the request had before it was parked in the queue. */
   parkedAdapter: unknown = undefined;
+  /** The request's own transformRequest, run (guarded) by the engine's. */
+  transforms: unknown = undefined;
   permit = -1;
   /** A local refusal for the attempt being dispatched, and its reason. */
   refusal: unknown = undefined;
@@ -96,6 +98,11 @@ export class Call implements Expiring, BulkheadWaiter {
     this.onExpire(this, now);
   }
 
+  /** Left out of `JSON.stringify(config)`: internal state, with cycles. */
+  toJSON(): undefined {
+    return undefined;
+  }
+
   /** Compact in `console.log(err.config)` (Node reads this symbol; elsewhere it is inert). */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Call { ${this.method} attempt ${this.attempt}/${this.maxAttempts} }`;
@@ -114,6 +121,19 @@ export class Call implements Expiring, BulkheadWaiter {
     if (done === undefined) this.queueOutcome = outcome;
     else done(outcome === true ? undefined : outcome);
   }
+}
+
+const owners = new WeakMap<object, Call>();
+
+/** Records that `err` belongs to the call of `config` (for errors axios raises without a config). */
+export function tagError(err: unknown, config: unknown): void {
+  const call = callOf(config as InternalAxiosRequestConfig | undefined);
+  if (call !== undefined && err !== null && typeof err === 'object' && !owners.has(err)) owners.set(err, call);
+}
+
+/** The call an error or response belongs to: through its config, or as tagged. */
+export function callOfOutcome(x: unknown): Call | undefined {
+  return callOf(configOf(x)) ?? (x !== null && typeof x === 'object' ? owners.get(x) : undefined);
 }
 
 /** The call state carried by a config, if any. */

@@ -84,11 +84,15 @@ export class DeadlineScheduler {
     this.sleepCancel = undefined;
     this.armedAt = Infinity;
     const now = this.clock.now();
-    for (let e = this.head; e !== undefined && e.deadline <= now; e = this.head) {
-      this.remove(e);
-      e.expire(now);
+    try {
+      for (let e = this.head; e !== undefined && e.deadline <= now; e = this.head) {
+        this.remove(e);
+        e.expire(now);
+      }
+    } finally {
+      // Even if an expiry threw (a faulty abort listener), the rest stay scheduled.
+      if (this.head !== undefined && this.head.deadline !== Infinity) this.arm(this.head.deadline);
     }
-    if (this.head !== undefined && this.head.deadline !== Infinity) this.arm(this.head.deadline);
   }
 
   /** Every scheduled entry, soonest first (for shutdown). */

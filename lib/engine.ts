@@ -10,7 +10,7 @@ import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { BreakerRegistry } from './breaker-registry.js';
 import { Bulkhead } from './bulkhead.js';
 import type { BreakerObserver, BreakerOutcome, CircuitBreaker } from './circuit-breaker.js';
-import { AbortCause, CALL_KEY, Call, callOf, configOf } from './call.js';
+import { AbortCause, CALL_KEY, Call, callOf, callOfOutcome, configOf, tagError } from './call.js';
 import type { AbortSignalLike, Clock, RandomSource } from './clock.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import { BulkheadFullError, CircuitOpenError, DeadlineExceededError, ThrottledError, errorView, protectError } from './errors.js';
@@ -60,10 +60,47 @@ const CLIENT_SIDE_CODES = new Set(['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ER
 
 const refuseAdapter: AxiosAdapter = (config) => Promise.reject(callOf(config)?.refusal);
 
+type Transform = (this: unknown, data: unknown, headers: unknown) => unknown;
+
+/**
+ * Runs the request's own transformRequest functions (axios calls this with
+ * `this` = the config), tagging what they throw (e.g. a circular JSON body)
+ * with the call, since axios raises such errors without a config.
+ */
+function runTransforms(this: InternalAxiosRequestConfig, data: unknown, headers: unknown): unknown {
+  const own = callOf(this)?.transforms;
+  const fns = (Array.isArray(own) ? own : own === undefined ? [] : [own]) as Transform[];
+  let out = data;
+  try {
+    for (let i = 0; i < fns.length; i++) {
+      if (i > 0) (headers as { normalize?: () => void } | undefined)?.normalize?.();
+      out = fns[i].call(this, out, headers);
+    }
+  } catch (err) {
+    tagError(err, this);
+    throw err;
+  }
+  return out;
+}
+const GUARDED_TRANSFORMS = [runTransforms];
+
 function headerOf(headers: unknown, name: string): unknown {
   const h = headers as { get?: (n: string) => unknown; [k: string]: unknown } | undefined;
   if (h === undefined || h === null) return undefined;
   return typeof h.get === 'function' ? h.get(name) : h[name];
+}
+
+/** The AxiosError axios would have raised for `res` (when validateStatus let it through). */
+function statusError(res: AxiosResponse): AxiosError {
+  const code = res.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
+  return new AxiosError(`Request failed with status code ${res.status}`, code, res.config, res.request, res);
+}
+
+/** Gives the caller's own signal / CancelToken back to the config they see on the outcome. */
+function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
+  const c = config as unknown as Record<string, unknown>;
+  if (c.signal !== call.callerSignal) c.signal = call.callerSignal;
+  if (call.cancelToken !== undefined) c.cancelToken = call.cancelToken;
 }
 
 function isBreakerFailure(status: number): boolean {
@@ -133,7 +170,16 @@ export class Engine {
 
   /** The breaker for `key`, created if needed (breakers on), else undefined. */
   breaker(key: string): CircuitBreaker | undefined {
-    return this.registry?.get(key);
+    return this.activeRegistry()?.get(key);
+  }
+
+  /** The breaker for `key` if a call has used it. */
+  peekBreaker(key: string): CircuitBreaker | undefined {
+    return this.activeRegistry()?.peek(key);
+  }
+
+  private activeRegistry(): BreakerRegistry | undefined {
+    return this.opts.breaker === undefined ? undefined : this.registry;
   }
 
   /** Retry budget counters, when it is on. */
@@ -142,6 +188,9 @@ export class Engine {
   }
 
   // ---- request side -------------------------------------------------------
+
+  /** Ties an error raised without a config (user interceptor, transformRequest) to its call. */
+  readonly tagError = tagError;
 
   /** The request interceptor: runs first, before every attempt. Never throws (see AXIOS_FACTS: synchronous interceptors). */
   readonly onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
@@ -173,6 +222,8 @@ export class Engine {
     const method = METHODS[config.method ?? 'get'] ?? String(config.method).toUpperCase();
     const call = new Call(opts, method, config.url ?? '', now, now + tb.totalMs, attemptMs === Infinity ? 0 : attemptMs, this.expire);
     (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
+    call.transforms = config.transformRequest;
+    config.transformRequest = GUARDED_TRANSFORMS;
     this.counters.calls++;
     this.budget?.recordCall(now);
     if (opts.breaker !== undefined || this.throttle !== undefined) call.key = this.keyFor(config, opts);
@@ -264,7 +315,13 @@ export class Engine {
   /** Sets the idempotency key on POST/PATCH when asked; says whether the call may be retried by method. */
   private idempotency(call: Call, config: InternalAxiosRequestConfig, opts: ResolvedOptions): boolean {
     const retry = opts.retry;
-    if (retry === undefined) return false;
+    if (retry === undefined) {
+      // No retries, but a key the caller fixed for this request is still sent.
+      if (opts.idempotencyValue !== undefined && headerOf(config.headers, DEFAULT_IDEMPOTENCY_HEADER) == null) {
+        config.headers.set(DEFAULT_IDEMPOTENCY_HEADER, opts.idempotencyValue);
+      }
+      return false;
+    }
     if (retry.methods.has(call.method)) return true;
     if (call.method !== 'POST' && call.method !== 'PATCH') return false;
     const header = retry.idempotencyHeader;
@@ -287,6 +344,9 @@ export class Engine {
     }
     if (token !== undefined) {
       call.cancelToken = token;
+      // The engine owns cancellation: attempts see only their own signal. Left on
+      // the config, axios would reject with the token's reason, which has no config.
+      config.cancelToken = undefined;
       token.subscribe(onAbort);
     }
   }
@@ -358,7 +418,7 @@ export class Engine {
   private passThrottle(call: Call, key: string, config: InternalAxiosRequestConfig, now: number): boolean {
     const p = (this.throttle as AdaptiveThrottle).admit(key, now);
     if (p === -1) return true;
-    this.refuse(call, config, new ThrottledError(key, config), 'throttled');
+    this.refuse(call, config, new ThrottledError(key, p, config), 'throttled');
     this.counters.rejections++;
     if (this.host.sink.listening('throttle')) {
       this.host.sink.fire('throttle', { key, method: call.method, url: call.url, probability: p });
@@ -368,6 +428,7 @@ export class Engine {
 
   /** Makes this attempt fail locally with `err`: nothing is sent. */
   private refuse(call: Call, config: InternalAxiosRequestConfig, err: unknown, reason: FailureReason): void {
+    tagError(err, config);
     call.refusal = err;
     call.refusalReason = reason;
     config.adapter = refuseAdapter;
@@ -402,7 +463,7 @@ export class Engine {
 
   /** The response interceptor (rejected): runs first, once per call. */
   readonly onError = (error: unknown): Promise<AxiosResponse> => {
-    const call = callOf(configOf(error));
+    const call = callOfOutcome(error);
     if (call === undefined || call.settled) return Promise.reject(error);
     return this.loop(call, undefined, error);
   };
@@ -537,7 +598,7 @@ export class Engine {
     this.host.sink.fire('retry', {
       method: call.method, url: call.url, attempt: call.attempt, delayMs: d.delayMs,
       status: response?.status, code: isAxiosError(err) ? err.code : undefined,
-      error: errorView(err ?? res, call.opts.redactHeaders), retryAfterMs: d.retryAfterMs,
+      error: errorView(err ?? statusError(res as AxiosResponse), call.opts.redactHeaders), retryAfterMs: d.retryAfterMs,
       remainingMs: call.callDeadline - this.host.clock.now() - d.delayMs,
     });
   }
@@ -569,6 +630,7 @@ export class Engine {
 
   private succeed(call: Call, res: AxiosResponse): AxiosResponse {
     this.settle(call);
+    if (res.config !== undefined) restoreCaller(res.config, call);
     this.counters.successes++;
     if (this.host.sink.listening('success')) {
       this.host.sink.fire('success', {
@@ -588,8 +650,7 @@ export class Engine {
     if (isAxiosError(final)) {
       const info = { attempts: call.attempt, elapsedMs: now - call.start, reason };
       (final as WithResilience).resilience = info;
-      const cfg = final.config as (InternalAxiosRequestConfig & Record<string, unknown>) | undefined;
-      if (cfg !== undefined && cfg.signal instanceof LiteSignal) cfg.signal = call.callerSignal as never;
+      if (final.config !== undefined) restoreCaller(final.config, call);
       protectError(final, call.opts.redactHeaders);
     }
     if (this.host.sink.listening('failure')) {
@@ -627,7 +688,8 @@ export class Engine {
     for (const e of this.scheduler.entries()) {
       const call = e as Call;
       call.abortCause = AbortCause.Disposed;
-      call.signal?.abort(undefined);
+      if (call.queued) this.unqueue(call, 'aborted');
+      else call.signal?.abort(undefined);
     }
     for (const call of this.waiting) {
       call.abortCause = AbortCause.Disposed;

@@ -50,19 +50,24 @@ function sensitiveOf(err: object): ReadonlySet<string> {
   return (err as Sensitive)[SENSITIVE] ?? DEFAULT_SENSITIVE;
 }
 
-/** The redacted serialisation of an AxiosError (ours or axios's own). */
+/** The redacted serialisation of an AxiosError (ours or axios's own): its `toJSON`. */
 function redactedJSON(this: AxiosError): Record<string, unknown> {
-  const sensitive = sensitiveOf(this);
-  const json = AxiosError.prototype.toJSON.call(this) as Record<string, unknown>;
+  return toRedactedJSON(this, sensitiveOf(this));
+}
+
+function toRedactedJSON(err: AxiosError, sensitive: ReadonlySet<string>): Record<string, unknown> {
+  const json = AxiosError.prototype.toJSON.call(err) as Record<string, unknown>;
   json.config = redactConfig(json.config, sensitive);
-  if (this.response !== undefined) {
-    json.response = { status: this.response.status, statusText: this.response.statusText, headers: redactHeaders(this.response.headers, sensitive) };
+  if (err.response !== undefined) {
+    json.response = { status: err.response.status, statusText: err.response.statusText, headers: redactHeaders(err.response.headers, sensitive) };
   }
-  const info = resilienceOf(this);
+  const info = resilienceOf(err);
   if (info !== undefined) json.resilience = info;
-  const cause: unknown = this.cause;
+  const cause: unknown = err.cause;
   if (cause instanceof Error) {
-    json.cause = isAxiosError(cause) ? redactedJSON.call(cause) : { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code };
+    json.cause = isAxiosError(cause)
+      ? toRedactedJSON(cause, (cause as Sensitive)[SENSITIVE] ?? sensitive)
+      : { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code };
   }
   return json;
 }
@@ -145,8 +150,15 @@ export class BulkheadFullError extends ResilientAxiosError {
   override readonly name = 'BulkheadFullError';
   declare readonly code: typeof ERR_BULKHEAD_FULL;
 
+  /** Calls allowed in flight. */
+  readonly max: number;
+  /** Calls allowed to wait. */
+  readonly queue: number;
+
   constructor(max: number, queue: number, config?: InternalAxiosRequestConfig) {
     super(`Bulkhead full: ${max} calls in flight and ${queue} waiting`, ERR_BULKHEAD_FULL, config);
+    this.max = max;
+    this.queue = queue;
   }
 }
 
@@ -155,8 +167,15 @@ export class ThrottledError extends ResilientAxiosError {
   override readonly name = 'ThrottledError';
   declare readonly code: typeof ERR_THROTTLED;
 
-  constructor(key: string, config?: InternalAxiosRequestConfig) {
-    super(`Throttled locally: ${key} is rejecting most requests`, ERR_THROTTLED, config);
+  /** The backend key (as the breaker's). */
+  readonly key: string;
+  /** The rejection probability that applied. */
+  readonly probability: number;
+
+  constructor(key: string, probability: number, config?: InternalAxiosRequestConfig) {
+    super(`Throttled locally: ${key} is rejecting requests (p=${probability.toFixed(2)})`, ERR_THROTTLED, config);
+    this.key = key;
+    this.probability = probability;
   }
 }
 

@@ -26,12 +26,17 @@ interface AnyManager {
   handlers?: unknown;
 }
 
-/** An interceptor manager that always yields `own` first or last, around the user's. */
+type Guard = (h: Handler) => Handler;
+
+/** An interceptor manager that always yields `own` first or last, around the user's (optionally guarded). */
 class PinnedManager {
+  private readonly guarded = new WeakMap<Handler, Handler>();
+
   constructor(
     readonly inner: AnyManager,
     private readonly own: Handler,
     private readonly ownFirst: () => boolean,
+    private readonly guard?: Guard,
   ) {}
 
   use(...args: unknown[]): number {
@@ -57,15 +62,53 @@ class PinnedManager {
   forEach(fn: (h: Handler) => void): void {
     const first = this.ownFirst();
     if (first) fn(this.own);
-    this.inner.forEach(fn);
+    const guard = this.guard;
+    if (guard === undefined) this.inner.forEach(fn);
+    else {
+      this.inner.forEach((h) => {
+        let g = this.guarded.get(h);
+        if (g === undefined) this.guarded.set(h, (g = guard(h)));
+        fn(g);
+      });
+    }
     if (!first) fn(this.own);
   }
+}
+
+/**
+ * Wraps a user's request interceptor so that what it throws or rejects with is
+ * tagged with the request's config: axios passes such errors on without one,
+ * and the engine must still find (and end) the call they belong to.
+ */
+function guardWith(tag: (err: unknown, config: unknown) => void): Guard {
+  return (h) => {
+    const f = h.fulfilled as ((config: unknown) => unknown) | undefined;
+    if (f === undefined) return h;
+    const fulfilled = (config: unknown): unknown => {
+      try {
+        const out = f(config);
+        if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+          return Promise.resolve(out).catch((err: unknown) => {
+            tag(err, config);
+            throw err;
+          });
+        }
+        return out;
+      } catch (err) {
+        tag(err, config);
+        throw err;
+      }
+    };
+    return { ...h, fulfilled: fulfilled };
+  };
 }
 
 export interface Hooks {
   readonly onRequest: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
   readonly onResponse: (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>;
   readonly onError: (error: unknown) => Promise<AxiosResponse>;
+  /** Ties an error to the call of `config`. */
+  readonly tagError: (err: unknown, config: unknown) => void;
 }
 
 export interface Installed {
@@ -87,6 +130,7 @@ export function install(instance: AxiosInstance, hooks: Hooks): Installed {
     original.request,
     { fulfilled: hooks.onRequest as Handler['fulfilled'], rejected: undefined, synchronous: true, runWhen: null },
     () => !requestOrderIsReversed(),
+    guardWith(hooks.tagError),
   );
   const response = new PinnedManager(
     original.response,

@@ -21,8 +21,9 @@ export class LiteSignal implements AbortSignalLike {
   private rest: Listener[] | undefined = undefined;
 
   addEventListener(_type: 'abort', listener: Listener): void {
+    if (this.first === listener || (this.rest !== undefined && this.rest.includes(listener))) return;
     if (this.first === undefined) this.first = listener;
-    else if (this.first !== listener) (this.rest ??= []).push(listener);
+    else (this.rest ??= []).push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: Listener): void {
@@ -47,8 +48,15 @@ export class LiteSignal implements AbortSignalLike {
     const listeners = [this.onabort, this.first, ...(this.rest ?? [])];
     this.first = undefined;
     this.rest = undefined;
+    // Like EventTarget: one throwing listener does not skip the others; the first error is rethrown after.
+    let failure: { error: unknown } | undefined;
     for (const l of listeners) {
-      if (l) l.call(this, event);
+      try {
+        if (l) l.call(this, event);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
+    if (failure !== undefined) throw failure.error;
   }
 }

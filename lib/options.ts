@@ -277,7 +277,7 @@ export function resolveOptions(raw: Partial<Record<(typeof CLIENT_KEYS)[number],
     timeBudget: raw.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('timeBudget', raw.timeBudget, base.timeBudget),
     breaker: raw.circuitBreaker === undefined ? base.breaker : resolveBreaker(raw.circuitBreaker, base.breaker ?? DEFAULT_BREAKER),
     retryBudget: raw.retryBudget === undefined ? base.retryBudget : resolveRetryBudget(raw.retryBudget, base.retryBudget ?? DEFAULT_RETRY_BUDGET),
-    concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency(raw.concurrency),
+    concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency(raw.concurrency, base.concurrency),
     throttle: raw.adaptiveThrottle === undefined ? base.throttle : resolveThrottle(raw.adaptiveThrottle, base.throttle ?? DEFAULT_THROTTLE),
     redactHeaders: raw.redactHeaders === undefined ? base.redactHeaders : resolveRedact(raw.redactHeaders),
     idempotencyValue: undefined,
@@ -299,7 +299,10 @@ export function resolveRequestOptions(raw: unknown, base: ResolvedOptions): Reso
   let idempotencyValue: string | undefined;
   if (r.idempotencyKey !== undefined) {
     const key = r.idempotencyKey;
-    if (typeof key !== 'boolean') idempotencyValue = v.string('resilience.idempotencyKey', key);
+    if (typeof key !== 'boolean') {
+      if (typeof key !== 'string' || key.length === 0) throw new ConfigError('resilience.idempotencyKey', key, 'a non-empty key string or a boolean');
+      idempotencyValue = key;
+    }
     if (retry !== undefined) {
       const header = key === false ? undefined : (retry.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER);
       retry = Object.freeze({ ...retry, idempotencyHeader: header });
@@ -394,13 +397,6 @@ function resolveTimeBudget(path: string, raw: unknown, base: ResolvedTimeBudget)
   });
 }
 
-/** The per-attempt limit taken from an axios `timeout` (0 means none), unless attemptMs was explicit. */
-export function withAxiosTimeout(budget: ResolvedTimeBudget, timeout: unknown): ResolvedTimeBudget {
-  if (budget.attemptExplicit || timeout === undefined) return budget;
-  const ms = v.number('timeout', timeout, 0, { allowInfinity: true });
-  return Object.freeze({ ...budget, attemptMs: ms === Infinity ? 0 : ms });
-}
-
 const BREAKER_KEYS = ['key', 'trip', 'openMs', 'halfOpenMaxCalls', 'successThreshold', 'maxKeys'] as const;
 
 function resolveBreaker(raw: unknown, base: ResolvedBreaker): ResolvedBreaker | undefined {
@@ -422,6 +418,7 @@ function resolveBreaker(raw: unknown, base: ResolvedBreaker): ResolvedBreaker | 
 }
 
 function resolveTrip(path: string, raw: unknown): TripRuleOptions {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, raw, "an object such as { type: 'consecutive', failures: 5 }");
   const type = v.oneOf(`${path}.type`, (raw as { type?: unknown } | null)?.type, ['consecutive', 'rate'] as const);
   if (type === 'consecutive') {
     const r = v.record(path, raw, ['type', 'failures']);
@@ -448,12 +445,12 @@ function resolveRetryBudget(raw: unknown, base: ResolvedRetryBudget): ResolvedRe
   });
 }
 
-function resolveConcurrency(raw: unknown): BulkheadOptions | undefined {
+function resolveConcurrency(raw: unknown, base: BulkheadOptions | undefined): BulkheadOptions | undefined {
   if (raw === false) return undefined;
   const r = v.record('concurrency', raw, ['max', 'queue']);
   return Object.freeze({
-    max: v.integer('concurrency.max', r.max, 1),
-    queue: r.queue === undefined ? 0 : v.integer('concurrency.queue', r.queue, 0),
+    max: r.max === undefined && base !== undefined ? base.max : v.integer('concurrency.max', r.max, 1),
+    queue: r.queue === undefined ? (base?.queue ?? 0) : v.integer('concurrency.queue', r.queue, 0),
   });
 }
 

@@ -30,9 +30,10 @@ export function isAbsoluteUrl(url: string): boolean {
  * Node they give ''.
  */
 export function originOf(url: string): string {
-  const schemeEnd = url.indexOf('//');
-  if (schemeEnd === -1) return pageOrigin();
-  const scheme = schemeEnd === 0 ? pageProtocol() : url.slice(0, schemeEnd).toLowerCase();
+  const m = ABSOLUTE.exec(url);
+  if (m === null) return pageOrigin();
+  const scheme = m[1] === undefined ? pageProtocol() : m[1].toLowerCase();
+  const schemeEnd = m[0].length - 2;
   let end = url.length;
   for (const stop of ['/', '?', '#']) {
     const i = url.indexOf(stop, schemeEnd + 2);

@@ -45,6 +45,10 @@ export interface ClientStats extends Readonly<CallCounters> {
   readonly retryBudget: { readonly calls: number; readonly retries: number; readonly refused: number } | undefined;
   /** Every breaker, least recently used first. */
   readonly breakers: ReadonlyArray<BreakerStats & { readonly key: string }>;
+  /** Bulkhead slots and queue, when `concurrency` is on. */
+  readonly bulkhead: { readonly active: number; readonly queued: number; readonly rejected: number; readonly max: number; readonly queue: number } | undefined;
+  /** Keys tracked and attempts refused, when `adaptiveThrottle` is on. */
+  readonly throttle: { readonly keys: number; readonly rejected: number } | undefined;
 }
 
 function checkClock(value: unknown): Clock {
@@ -190,15 +194,18 @@ export class ResilientClient extends SafeEmitter {
       inFlight: this.engine.scheduler.entries().length,
       retryBudget: this.engine.budgetStats(),
       breakers: this.engine.breakers().map((b) => ({ key: b.key, ...b.stats() })),
+      ...this.engine.overloadStats(),
     };
   }
 
   /**
-   * One breaker: by key, or (no key) the client-wide breaker, or the breaker of
-   * `baseURL`'s origin. Undefined when breakers are off.
+   * One breaker: by key (with per-origin keys, any absolute URL of that
+   * origin works), or (no key) the client-wide breaker, or the breaker of
+   * `baseURL`'s origin. Undefined when breakers are off, or for a key no call
+   * has used yet (the default key is created on demand).
    */
   circuit(key?: string): CircuitView | undefined {
-    const breaker = this.engine.breaker(key ?? this.defaultBreakerKey());
+    const breaker = key === undefined ? this.engine.breaker(this.defaultBreakerKey()) : this.engine.peekBreaker(this.normaliseKey(key));
     if (breaker === undefined) return undefined;
     return {
       key: breaker.key,
@@ -210,6 +217,10 @@ export class ResilientClient extends SafeEmitter {
       },
       reset: () => breaker.reset(),
     };
+  }
+
+  private normaliseKey(key: string): string {
+    return this.engine.options.breaker?.key === 'origin' && isAbsoluteUrl(key) ? originOf(key) : key;
   }
 
   private defaultBreakerKey(): string {

@@ -31,6 +31,7 @@ export class RetryBudget {
     next.epoch = this.epoch;
     next.totalCalls = this.totalCalls;
     next.totalRetries = this.totalRetries;
+    next.refused = this.refused;
     return next;
   }
 
@@ -64,9 +65,16 @@ export class RetryBudget {
   private advance(now: number): number {
     const epoch = Math.floor(now / this.widthMs);
     const steps = epoch - this.epoch;
-    if (steps > 0) {
-      for (let i = 1; i <= Math.min(steps, BUCKETS); i++) {
-        const slot = (((epoch - BUCKETS + i) % BUCKETS) + BUCKETS) % BUCKETS;
+    if (steps >= BUCKETS) {
+      this.calls.fill(0);
+      this.retries.fill(0);
+      this.totalCalls = 0;
+      this.totalRetries = 0;
+      this.epoch = epoch;
+    } else if (steps > 0) {
+      // The buckets of the epochs just entered held counts from one window ago.
+      for (let e = this.epoch + 1; e <= epoch; e++) {
+        const slot = ((e % BUCKETS) + BUCKETS) % BUCKETS;
         this.totalCalls -= this.calls[slot];
         this.totalRetries -= this.retries[slot];
         this.calls[slot] = 0;

@@ -3,10 +3,12 @@
  * produced to `{ retry: true, delayMs }` or `{ retry: false, reason }`.
  *
  * Order: the caller's abort and local refusals end the call with their own
- * reason; a body that cannot be replayed is never re-sent; then attempts left,
- * method allowed (or an idempotency key), outcome retryable (status, error
- * code, attempt timeout), the `retryIf` override; then the delay (`Retry-After`
- * over backoff), `retryAfter.maxMs`, and last the time budget.
+ * reason; a body that cannot be replayed is never re-sent; then method allowed
+ * (or an idempotency key) and outcome retryable (status, error code, attempt
+ * timeout), which `retryIf` may override ('not-retryable' when the answer is
+ * no); then attempts left ('exhausted'); then the delay (`Retry-After` over
+ * backoff), `retryAfter.maxMs`, and last the time budget. `retryIf` is a
+ * predicate: it is asked on every failed attempt, the last one included.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2 (idempotent methods)
  */
 import { backoffDelay } from './backoff.js';
@@ -57,9 +59,9 @@ export function decideRetry(input: DecisionInput): Decision {
   if (end.kind === 'final') return stop(end.reason);
   if (retry === undefined || !input.replayable) return stop('not-retryable');
   const listed = input.idempotent && retryableEnd(retry, end);
-  if (outcome.attempt >= retry.maxAttempts) return stop(listed ? 'exhausted' : 'not-retryable');
   const verdict = retry.retryIf === undefined ? undefined : retry.retryIf(outcome);
   if (!(typeof verdict === 'boolean' ? verdict : listed)) return stop('not-retryable');
+  if (outcome.attempt >= retry.maxAttempts) return stop('exhausted');
 
   let retryAfterMs: number | undefined;
   if (retry.retryAfterRespect && end.kind === 'response') {

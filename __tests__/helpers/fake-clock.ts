@@ -6,6 +6,10 @@ interface Sleeper {
   resolve: () => void;
 }
 
+function abortReason(signal: AbortSignalLike | undefined): unknown {
+  return signal?.reason ?? new Error('aborted');
+}
+
 /**
  * A clock that only moves when told to. `advance(ms)` wakes every sleeper whose
  * time has come, in order, letting promise callbacks run between wake-ups.
@@ -34,13 +38,13 @@ export class FakeClock implements Clock {
     this.sleeps.push(ms);
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason ?? new Error('aborted'));
+        reject(abortReason(signal));
         return;
       }
       const sleeper: Sleeper = { at: this.t + Math.max(0, ms), seq: this.seq++, resolve: () => undefined };
       const onAbort = (): void => {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal?.reason ?? new Error('aborted'));
+        reject(abortReason(signal));
       };
       sleeper.resolve = () => {
         signal?.removeEventListener('abort', onAbort);
