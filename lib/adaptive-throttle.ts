@@ -10,6 +10,10 @@
  */
 import type { RandomSource } from './clock.js';
 
+/**
+ * Adaptive throttling settings (`adaptiveThrottle`).
+ * @inline
+ */
 export interface ThrottleOptions {
   /** Multiplier of accepts (>= 1): 2 lets through about twice what the backend accepts. */
   readonly k: number;
@@ -115,8 +119,11 @@ export class AdaptiveThrottle {
     if (w === undefined) {
       if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
       w = new Window();
-      this.windows.set(key, w);
+    } else {
+      // Least recently used first, like the breaker registry: a busy key is never the one dropped.
+      this.windows.delete(key);
     }
+    this.windows.set(key, w);
     return w;
   }
 }

@@ -8,7 +8,7 @@
  */
 import { ConfigError } from './config-error.js';
 
-/** Built-in delay curves. See {@link baseDelay} and {@link backoffDelay}. */
+/** Built-in delay curves (see `retry.backoff.type` in the README for each formula). */
 export type BackoffType = 'exponential' | 'linear' | 'constant' | 'fibonacci' | 'decorrelated';
 
 /**
@@ -31,7 +31,10 @@ export type BackoffFunction<O = unknown> = (attempt: number, outcome: O) => numb
  */
 export type Jitter = 'none' | 'full' | 'equal' | number;
 
-/** Backoff options after defaults and validation have been applied. */
+/**
+ * Backoff options after defaults and validation have been applied.
+ * @inline
+ */
 export interface ResolvedBackoff<O = unknown> {
   /** A built-in curve or a custom function. */
   readonly type: BackoffType | BackoffFunction<O>;

@@ -11,6 +11,10 @@ export interface BulkheadWaiter {
   grant(): void;
 }
 
+/**
+ * Bulkhead limits (`concurrency`).
+ * @inline
+ */
 export interface BulkheadOptions {
   /** Calls in flight at once (integer >= 1). */
   readonly max: number;
@@ -50,9 +54,18 @@ export class Bulkhead {
 
   /** Gives a slot back; the longest waiter gets it. */
   leave(): void {
-    const next = this.waiters.shift();
+    // Above the limit (it was lowered at run time): the slot is retired, not handed over.
+    const next = this.active > this.options.max ? undefined : this.waiters.shift();
     if (next !== undefined) next.grant();
     else this.active -= 1;
+  }
+
+  /** Lets every waiter through at once (the bulkhead is being switched off). */
+  drain(): void {
+    for (const w of this.waiters.splice(0)) {
+      this.active += 1;
+      w.grant();
+    }
   }
 
   /** New limits; waiters beyond new free slots keep waiting. */

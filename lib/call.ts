@@ -5,7 +5,7 @@
  */
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { redactUrl } from './redact.js';
-import type { BulkheadWaiter } from './bulkhead.js';
+import type { Bulkhead, BulkheadWaiter } from './bulkhead.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { AbortSignalLike } from './clock.js';
 import type { Expiring } from './deadline-scheduler.js';
@@ -46,6 +46,8 @@ export class Call implements Expiring, BulkheadWaiter {
   key: string | undefined = undefined;
   /** Holds a bulkhead slot. */
   slot = false;
+  /** The bulkhead this call entered or waits in (the one to give the slot back to, even after configure()). */
+  bulkhead: Bulkhead | undefined = undefined;
   /** Waits in the bulkhead queue. */
   queued = false;
   /** Settles the queue wait: undefined to go on, else why it stopped. */

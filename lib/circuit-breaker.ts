@@ -12,7 +12,10 @@ import type { TripRule, TripRuleOptions } from './trip-rules.js';
 /** Where a breaker stands: letting calls through, refusing them, or letting a few trials through. */
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
-/** How a breaker behaves. No defaults here: the client fills them in. */
+/**
+ * How a breaker behaves. No defaults here: the client fills them in.
+ * @inline
+ */
 export interface BreakerOptions {
   /** When CLOSED turns OPEN. */
   readonly trip: TripRuleOptions;

@@ -19,7 +19,7 @@ import type { ResilientEvents } from './events.js';
 import { LiteSignal } from './lite-signal.js';
 import { DEFAULT_IDEMPOTENCY_HEADER, resolveRequestOptions } from './options.js';
 import type { ResolvedOptions, RetryOutcome } from './options.js';
-import { isAbsoluteUrl, isReplayableBody, newIdempotencyKey, originOf } from './request-facts.js';
+import { authorityEnd, isAbsoluteUrl, isReplayableBody, newIdempotencyKey, originOf } from './request-facts.js';
 import { decideRetry } from './retry-policy.js';
 import type { AttemptEnd, Decision } from './retry-policy.js';
 import { RetryBudget } from './retry-budget.js';
@@ -103,6 +103,16 @@ function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
   if (call.cancelToken !== undefined) c.cancelToken = call.cancelToken;
 }
 
+/** '/x' (but not '//host'): surely relative, no regex needed. */
+function isPlainPath(url: string): boolean {
+  return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
+}
+
+/** '/', '?' or '#': the authority of a URL ends here. */
+function isAuthorityStop(c: number): boolean {
+  return c === 47 || c === 63 || c === 35;
+}
+
 function isBreakerFailure(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -119,6 +129,8 @@ export class Engine {
   private readonly expire = (call: Call, now: number): void => this.onExpire(call, now);
   private lastBase: unknown = undefined;
   private lastBaseOrigin = '';
+  private lastAbsPrefix = '';
+  private lastAbsOrigin = '';
   private readonly observer: BreakerObserver;
 
   constructor(private readonly host: EngineHost, options: ResolvedOptions) {
@@ -148,8 +160,12 @@ export class Engine {
     const rb = options.retryBudget;
     this.budget = rb === undefined ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
     const c = options.concurrency;
-    if (c === undefined) this.bulkhead = undefined;
-    else if (this.bulkhead === undefined) this.bulkhead = new Bulkhead(c);
+    if (c === undefined) {
+      // Calls waiting in the old bulkhead go on, unlimited, instead of waiting for their deadline.
+      const old = this.bulkhead;
+      this.bulkhead = undefined;
+      old?.drain();
+    } else if (this.bulkhead === undefined) this.bulkhead = new Bulkhead(c);
     else this.bulkhead.setOptions(c);
     const t = options.throttle;
     const maxKeys = b?.maxKeys ?? 1_000;
@@ -182,6 +198,13 @@ export class Engine {
     return this.opts.breaker === undefined ? undefined : this.registry;
   }
 
+  /** Attempts in flight now (calls waiting for a bulkhead slot are scheduled for their deadline, but not counted). */
+  inFlight(): number {
+    let n = 0;
+    for (const e of this.scheduler.entries()) if ((e as Call).inFlight) n++;
+    return n;
+  }
+
   /** Retry budget counters, when it is on. */
   budgetStats(): { calls: number; retries: number; refused: number } | undefined {
     return this.budget?.stats(this.host.clock.now());
@@ -203,8 +226,10 @@ export class Engine {
           this.park(call, config);
           return config;
         }
+        this.startAttempt(call, config, call.start);
+      } else {
+        this.startAttempt(call, config);
       }
-      this.startAttempt(call, config);
     } catch (err) {
       if (call === undefined) call = this.rescue(config);
       this.refuse(call, config, err, 'not-retryable');
@@ -222,16 +247,19 @@ export class Engine {
     const method = METHODS[config.method ?? 'get'] ?? String(config.method).toUpperCase();
     const call = new Call(opts, method, config.url ?? '', now, now + tb.totalMs, attemptMs === Infinity ? 0 : attemptMs, this.expire);
     (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
-    call.transforms = config.transformRequest;
-    config.transformRequest = GUARDED_TRANSFORMS;
+    if (config.data !== undefined) {
+      call.transforms = config.transformRequest;
+      config.transformRequest = GUARDED_TRANSFORMS;
+    }
     this.counters.calls++;
     this.budget?.recordCall(now);
     if (opts.breaker !== undefined || this.throttle !== undefined) call.key = this.keyFor(config, opts);
     if (opts.breaker !== undefined && call.key !== undefined) call.breaker = this.registry?.get(call.key);
     call.idempotent = this.idempotency(call, config, opts);
     this.watchCaller(call, config);
-    if (this.bulkhead !== undefined && !this.bulkhead.tryEnter()) this.queueOrRefuse(call, config, this.bulkhead);
-    else call.slot = this.bulkhead !== undefined;
+    const bulkhead = (call.bulkhead = this.bulkhead);
+    if (bulkhead !== undefined && !bulkhead.tryEnter()) this.queueOrRefuse(call, config, bulkhead);
+    else call.slot = bulkhead !== undefined;
     return call;
   }
 
@@ -283,7 +311,7 @@ export class Engine {
 
   /** Leaves the queue without a slot (deadline, abort): the call fails as refused. */
   private unqueue(call: Call, reason: 'deadline' | 'aborted'): void {
-    this.bulkhead?.dequeue(call);
+    call.bulkhead?.dequeue(call);
     call.endQueue(reason);
   }
 
@@ -304,12 +332,24 @@ export class Engine {
 
   private originKey(config: InternalAxiosRequestConfig): string {
     const url = config.url ?? '';
-    if (config.allowAbsoluteUrls !== false && isAbsoluteUrl(url)) return originOf(url);
+    if (config.allowAbsoluteUrls !== false && !isPlainPath(url)) {
+      const prefix = this.lastAbsPrefix;
+      const n = prefix.length;
+      if (n > 0 && url.startsWith(prefix) && (url.length === n || isAuthorityStop(url.charCodeAt(n)))) return this.lastAbsOrigin;
+      if (isAbsoluteUrl(url)) return this.absoluteOrigin(url);
+    }
     if (config.baseURL !== this.lastBase) {
       this.lastBase = config.baseURL;
       this.lastBaseOrigin = originOf(config.baseURL ?? '');
     }
     return this.lastBaseOrigin;
+  }
+
+  /** Origin of an absolute URL; remembered, with its scheme and authority, for the next call (see originKey). */
+  private absoluteOrigin(url: string): string {
+    this.lastAbsOrigin = originOf(url);
+    this.lastAbsPrefix = url.slice(0, authorityEnd(url, url.indexOf('//') + 2));
+    return this.lastAbsOrigin;
   }
 
   /** Sets the idempotency key on POST/PATCH when asked; says whether the call may be retried by method. */
@@ -359,13 +399,13 @@ export class Engine {
     call.waitSignal?.abort(undefined);
   }
 
-  private startAttempt(call: Call, config: InternalAxiosRequestConfig): void {
+  /** `now`: the time, when the caller just read it (the first attempt starts when the call does). */
+  private startAttempt(call: Call, config: InternalAxiosRequestConfig, now = this.host.clock.now()): void {
     call.refusal = undefined;
     if (call.abortCause === AbortCause.Caller) {
       this.refuse(call, config, new CanceledError(undefined, config), 'aborted');
       return;
     }
-    const now = this.host.clock.now();
     const remaining = call.callDeadline - now;
     if (remaining <= 0) {
       this.refuse(call, config, this.deadlineError(call, config), 'deadline');
@@ -522,7 +562,8 @@ export class Engine {
     const response = res ?? (isAxiosError(err) ? err.response : undefined);
     if (response !== undefined) {
       call.lastResponse = response;
-      end = { kind: 'response', status: response.status, retryAfter: headerOf(response.headers, 'retry-after'), date: headerOf(response.headers, 'date') };
+      // Headers are read only if a retry is considered (decide): AxiosHeaders lookups are not free.
+      end = { kind: 'response', status: response.status, retryAfter: undefined, date: undefined };
       outcome = isBreakerFailure(response.status) ? 'failure' : 'success';
     } else if (cause === AbortCause.Caller || cause === AbortCause.Disposed || (isCancel(err) && cause === AbortCause.None)) {
       end = { kind: 'final', reason: 'aborted' };
@@ -558,6 +599,10 @@ export class Engine {
   private decide(call: Call, end: AttemptEnd, res: AxiosResponse | undefined, err: unknown): Decision {
     const config = configOf(res ?? err);
     const now = this.host.clock.now();
+    const last = call.lastResponse;
+    if (end.kind === 'response' && last !== undefined) {
+      end = { kind: 'response', status: end.status, retryAfter: headerOf(last.headers, 'retry-after'), date: headerOf(last.headers, 'date') };
+    }
     const decision = decideRetry({
       retry: call.opts.retry,
       end,
@@ -669,7 +714,7 @@ export class Engine {
     call.settled = true;
     if (call.slot) {
       call.slot = false;
-      this.bulkhead?.leave();
+      call.bulkhead?.leave();
     }
     if (call.inFlight) {
       call.inFlight = false;

@@ -153,13 +153,16 @@ interface ListenerSlot {
 export class SafeEmitter extends EventEmitter<ResilientEvents> {
   /** True when somebody listens to `event` (checked before building a payload). */
   protected listening(event: keyof ResilientEvents): boolean {
-    return this.listenerCount(event) !== 0;
+    // eventemitter3 keeps one slot per event name, removed when its last listener goes.
+    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
+    return (this as unknown as { _events: Record<string, unknown> })._events[key] !== undefined;
   }
 
   /**
    * Calls every listener of `event` with `payload`, each in its own try/catch.
    * Walks eventemitter3's listener slots (stable since v1) so `once` listeners
    * are honoured and one throwing listener does not skip the rest.
+   * @internal
    */
   protected fire<K extends keyof ResilientEvents>(event: K, payload: Payload<K>): void {
     const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;

@@ -63,7 +63,10 @@ class PinnedManager {
     const first = this.ownFirst();
     if (first) fn(this.own);
     const guard = this.guard;
-    if (guard === undefined) this.inner.forEach(fn);
+    const handlers = this.inner.handlers;
+    if (Array.isArray(handlers) && handlers.length === 0) {
+      // No user interceptors: nothing to walk (the common case, on every request).
+    } else if (guard === undefined) this.inner.forEach(fn);
     else {
       this.inner.forEach((h) => {
         let g = this.guarded.get(h);

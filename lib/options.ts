@@ -160,6 +160,10 @@ export interface RequestResilience {
   idempotencyKey?: string | boolean;
 }
 
+/**
+ * `retry` after defaults and validation (`undefined` in {@link ResolvedOptions} when off).
+ * @inline
+ */
 export interface ResolvedRetry {
   readonly maxAttempts: number;
   readonly methods: ReadonlySet<string>;
@@ -173,6 +177,10 @@ export interface ResolvedRetry {
   readonly idempotencyHeader: string | undefined;
 }
 
+/**
+ * `timeBudget` after defaults and validation.
+ * @inline
+ */
 export interface ResolvedTimeBudget {
   readonly totalMs: number;
   /** 0: no per-attempt limit. */
@@ -182,12 +190,20 @@ export interface ResolvedTimeBudget {
   readonly propagateHeader: string | undefined;
 }
 
+/**
+ * `circuitBreaker` after defaults and validation (`undefined` in {@link ResolvedOptions} when off).
+ * @inline
+ */
 export interface ResolvedBreaker {
   readonly key: BreakerKey;
   readonly options: BreakerOptions;
   readonly maxKeys: number;
 }
 
+/**
+ * `retryBudget` after defaults and validation (`undefined` in {@link ResolvedOptions} when off).
+ * @inline
+ */
 export interface ResolvedRetryBudget {
   readonly ratio: number;
   readonly minPerSecond: number;

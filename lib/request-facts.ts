@@ -34,12 +34,7 @@ export function originOf(url: string): string {
   if (m === null) return pageOrigin();
   const scheme = m[1] === undefined ? pageProtocol() : m[1].toLowerCase();
   const schemeEnd = m[0].length - 2;
-  let end = url.length;
-  for (const stop of ['/', '?', '#']) {
-    const i = url.indexOf(stop, schemeEnd + 2);
-    if (i !== -1 && i < end) end = i;
-  }
-  let host = url.slice(schemeEnd + 2, end);
+  let host = url.slice(schemeEnd + 2, authorityEnd(url, schemeEnd + 2));
   const at = host.lastIndexOf('@');
   if (at !== -1) host = host.slice(at + 1);
   host = host.toLowerCase();
@@ -47,6 +42,15 @@ export function originOf(url: string): string {
   const hasPort = portSep !== -1 && host.indexOf(']', portSep) === -1;
   if (!hasPort) host += `:${DEFAULT_PORTS[scheme] ?? ''}`;
   return `${scheme}//${host}`;
+}
+
+/** Index where the authority (host and port) of an absolute URL ends: the first '/', '?' or '#' after `from`. */
+export function authorityEnd(url: string, from: number): number {
+  for (let i = from; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35) return i;
+  }
+  return url.length;
 }
 
 function pageOrigin(): string {

@@ -105,7 +105,7 @@ export class ResilientClient extends SafeEmitter {
         clock: this.clock,
         random,
         timeoutGiven,
-        sink: { listening: (e) => this.listenerCount(e) !== 0, fire: (e, p) => this.fire(e, p) },
+        sink: { listening: (e) => this.listening(e), fire: (e, p) => this.fire(e, p) },
         dispatch: (c) => this.installed.dispatch(c),
       },
       options,
@@ -191,7 +191,7 @@ export class ResilientClient extends SafeEmitter {
   stats(): ClientStats {
     return {
       ...this.engine.counters,
-      inFlight: this.engine.scheduler.entries().length,
+      inFlight: this.engine.inFlight(),
       retryBudget: this.engine.budgetStats(),
       breakers: this.engine.breakers().map((b) => ({ key: b.key, ...b.stats() })),
       ...this.engine.overloadStats(),
