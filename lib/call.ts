@@ -38,6 +38,8 @@ export class Call implements Expiring, BulkheadWaiter {
   /** This attempt's effective limit, in ms. */
   timeoutMs = Infinity;
   inFlight = false;
+  /** The attempt was aborted at its deadline; the next expiry abandons it. */
+  graceArmed = false;
   abortCause: AbortCause = AbortCause.None;
   signal: LiteSignal | undefined = undefined;
   waitSignal: LiteSignal | undefined = undefined;

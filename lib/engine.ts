@@ -55,6 +55,8 @@ const METHODS: Record<string, string> = {
   get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', head: 'HEAD', options: 'OPTIONS', patch: 'PATCH', trace: 'TRACE',
 };
 const PASS_THROUGH = [(data: unknown): unknown => data];
+/** How long an aborted attempt may take to come back before its call is abandoned. */
+const ORPHAN_GRACE_MS = 1_000;
 /** Error codes that describe our own request, not the server's health. */
 const CLIENT_SIDE_CODES = new Set(['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT', 'ERR_DEPRECATED', 'ERR_CANCELED']);
 
@@ -402,6 +404,7 @@ export class Engine {
   /** `now`: the time, when the caller just read it (the first attempt starts when the call does). */
   private startAttempt(call: Call, config: InternalAxiosRequestConfig, now = this.host.clock.now()): void {
     call.refusal = undefined;
+    call.graceArmed = false;
     if (call.abortCause === AbortCause.Caller) {
       this.refuse(call, config, new CanceledError(undefined, config), 'aborted');
       return;
@@ -481,13 +484,36 @@ export class Engine {
   }
 
   /** The scheduler's callback: this attempt's limit has passed. */
-  private onExpire(call: Call, _now: number): void {
+  private onExpire(call: Call, now: number): void {
     if (call.queued) {
       this.unqueue(call, 'deadline');
       return;
     }
-    call.abortCause = call.attemptCutsDeadline ? AbortCause.Deadline : AbortCause.AttemptTimeout;
+    if (call.graceArmed) {
+      this.abandon(call);
+      return;
+    }
+    // Safety net: if the attempt has not ended ORPHAN_GRACE_MS after its abort (an
+    // adapter that ignores config.signal, or that rejected with an error axios could
+    // not tie to its config), the call's slot, permit and timer are freed anyway.
+    call.graceArmed = true;
+    call.deadline = now + ORPHAN_GRACE_MS;
+    this.scheduler.add(call);
+    if (call.abortCause !== AbortCause.Caller) {
+      call.abortCause = call.attemptCutsDeadline ? AbortCause.Deadline : AbortCause.AttemptTimeout;
+    }
     call.signal?.abort(undefined);
+  }
+
+  /** Ends a call whose attempt never came back (see onExpire): resources freed, `failure` emitted. */
+  private abandon(call: Call): void {
+    if (call.settled) return;
+    const end = this.endAttempt(call, undefined, new CanceledError('attempt abandoned: the adapter ignored its abort', undefined));
+    try {
+      this.fail(call, call.lastError, end.kind === 'final' ? end.reason : 'not-retryable');
+    } catch {
+      // fail() rejects for a caller; here nobody awaits this attempt any more.
+    }
   }
 
   // ---- response side ------------------------------------------------------
