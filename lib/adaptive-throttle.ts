@@ -9,6 +9,10 @@
  * @see https://sre.google/sre-book/handling-overload/#eq2101
  */
 import type { RandomSource } from './clock.js';
+import { SlidingCounts } from './sliding-counts.js';
+
+/** A: requests, B: accepts. */
+type Window = SlidingCounts;
 
 /**
  * Adaptive throttling settings (`adaptiveThrottle`).
@@ -21,38 +25,6 @@ export interface ThrottleOptions {
   readonly windowMs: number;
   /** No throttling until the window holds this many requests. */
   readonly minRequests: number;
-}
-
-const BUCKETS = 10;
-
-class Window {
-  readonly requests = new Float64Array(BUCKETS);
-  readonly accepts = new Float64Array(BUCKETS);
-  epoch = -Infinity;
-  totalRequests = 0;
-  totalAccepts = 0;
-
-  /** Clears expired buckets; returns the bucket for `now`. */
-  advance(now: number, widthMs: number): number {
-    const epoch = Math.floor(now / widthMs);
-    if (epoch - this.epoch >= BUCKETS) {
-      this.requests.fill(0);
-      this.accepts.fill(0);
-      this.totalRequests = 0;
-      this.totalAccepts = 0;
-    } else {
-      // The buckets of the epochs just entered held counts from one window ago.
-      for (let e = this.epoch + 1; e <= epoch; e++) {
-        const slot = ((e % BUCKETS) + BUCKETS) % BUCKETS;
-        this.totalRequests -= this.requests[slot];
-        this.totalAccepts -= this.accepts[slot];
-        this.requests[slot] = 0;
-        this.accepts[slot] = 0;
-      }
-    }
-    if (epoch > this.epoch) this.epoch = epoch;
-    return ((epoch % BUCKETS) + BUCKETS) % BUCKETS;
-  }
 }
 
 export class AdaptiveThrottle {
@@ -69,13 +41,14 @@ export class AdaptiveThrottle {
   probability(key: string, now: number): number {
     const w = this.windows.get(key);
     if (w === undefined) return 0;
-    w.advance(now, this.options.windowMs / BUCKETS);
+    w.advance(now);
     return this.rejectionProbability(w);
   }
 
   private rejectionProbability(w: Window): number {
-    if (w.totalRequests < this.options.minRequests) return 0;
-    return Math.max(0, (w.totalRequests - this.options.k * w.totalAccepts) / (w.totalRequests + 1));
+    const requests = w.totalA;
+    if (requests < this.options.minRequests) return 0;
+    return Math.max(0, (requests - this.options.k * w.totalB) / (requests + 1));
   }
 
   /**
@@ -84,10 +57,9 @@ export class AdaptiveThrottle {
    */
   admit(key: string, now: number): number {
     const w = this.window(key);
-    const slot = w.advance(now, this.options.windowMs / BUCKETS);
+    w.advance(now);
     const p = this.rejectionProbability(w);
-    w.requests[slot] += 1;
-    w.totalRequests += 1;
+    w.addA(now);
     if (p > 0 && this.random() < p) {
       this.rejectedCount += 1;
       return p;
@@ -99,9 +71,7 @@ export class AdaptiveThrottle {
   accept(key: string, now: number): void {
     const w = this.windows.get(key);
     if (w === undefined) return;
-    const slot = w.advance(now, this.options.windowMs / BUCKETS);
-    w.accepts[slot] += 1;
-    w.totalAccepts += 1;
+    w.addB(now);
   }
 
   setOptions(options: ThrottleOptions, maxKeys: number): void {
@@ -118,7 +88,7 @@ export class AdaptiveThrottle {
     let w = this.windows.get(key);
     if (w === undefined) {
       if (this.windows.size >= this.maxKeys) this.windows.delete(this.windows.keys().next().value as string);
-      w = new Window();
+      w = new SlidingCounts(this.options.windowMs);
     } else {
       // Least recently used first, like the breaker registry: a busy key is never the one dropped.
       this.windows.delete(key);

@@ -1,0 +1,71 @@
+/**
+ * Two counters over a sliding time window, kept as a fixed ring of buckets:
+ * O(1) per update, nothing allocated per update, and a clock jump longer than
+ * the window clears everything in O(buckets). An update expires between
+ * windowMs x (1 - 1/buckets) and windowMs after it was counted.
+ * Shared by the retry budget (calls, retries) and adaptive throttling
+ * (requests, accepts).
+ */
+
+const BUCKETS = 10;
+
+export class SlidingCounts {
+  private readonly a = new Float64Array(BUCKETS);
+  private readonly b = new Float64Array(BUCKETS);
+  private readonly widthMs: number;
+  private epoch = -Infinity;
+  /** Sum of the first counter over the window (after the last `advance`). */
+  totalA = 0;
+  /** Sum of the second counter over the window (after the last `advance`). */
+  totalB = 0;
+
+  constructor(readonly windowMs: number) {
+    this.widthMs = windowMs / BUCKETS;
+  }
+
+  /** Adds `n` to the first counter at `now`. */
+  addA(now: number, n = 1): void {
+    this.a[this.advance(now)] += n;
+    this.totalA += n;
+  }
+
+  /** Adds `n` to the second counter at `now`. */
+  addB(now: number, n = 1): void {
+    this.b[this.advance(now)] += n;
+    this.totalB += n;
+  }
+
+  /** Drops what fell out of the window by `now`; returns the bucket for `now`. */
+  advance(now: number): number {
+    const epoch = Math.floor(now / this.widthMs);
+    const steps = epoch - this.epoch;
+    if (steps >= BUCKETS) {
+      this.a.fill(0);
+      this.b.fill(0);
+      this.totalA = 0;
+      this.totalB = 0;
+    } else {
+      // The buckets of the epochs just entered held counts from one window ago.
+      for (let e = this.epoch + 1; e <= epoch; e++) {
+        const slot = ((e % BUCKETS) + BUCKETS) % BUCKETS;
+        this.totalA -= this.a[slot];
+        this.totalB -= this.b[slot];
+        this.a[slot] = 0;
+        this.b[slot] = 0;
+      }
+    }
+    if (steps > 0) this.epoch = epoch;
+    return ((epoch % BUCKETS) + BUCKETS) % BUCKETS;
+  }
+
+  /** A copy with the same counts (for a change of options with the same window). */
+  clone(): SlidingCounts {
+    const c = new SlidingCounts(this.windowMs);
+    c.a.set(this.a);
+    c.b.set(this.b);
+    c.epoch = this.epoch;
+    c.totalA = this.totalA;
+    c.totalB = this.totalB;
+    return c;
+  }
+}
