@@ -115,6 +115,17 @@ function isAuthorityStop(c: number): boolean {
   return c === 47 || c === 63 || c === 35;
 }
 
+/**
+ * A failure after the status line and headers arrived: the connection closed
+ * before the whole body, which axios reports as ERR_BAD_RESPONSE 'stream has
+ * been aborted' *with* `err.response`. That is a network failure (reported as
+ * ECONNRESET), not the status the response announced.
+ */
+function bodyLostCode(err: unknown): string | undefined {
+  if (!isAxiosError(err) || err.response === undefined) return undefined;
+  return err.code === AxiosError.ERR_BAD_RESPONSE && err.message === 'stream has been aborted' ? 'ECONNRESET' : undefined;
+}
+
 function isBreakerFailure(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -585,7 +596,8 @@ export class Engine {
     }
     let end: AttemptEnd;
     let outcome: BreakerOutcome;
-    const response = res ?? (isAxiosError(err) ? err.response : undefined);
+    const lost = res === undefined ? bodyLostCode(err) : undefined;
+    const response = res ?? (isAxiosError(err) && lost === undefined ? err.response : undefined);
     if (response !== undefined) {
       call.lastResponse = response;
       // Headers are read only if a retry is considered (decide): AxiosHeaders lookups are not free.
@@ -604,7 +616,7 @@ export class Engine {
       end = { kind: 'error', code: AxiosError.ETIMEDOUT };
       outcome = 'failure';
     } else if (isAxiosError(err)) {
-      end = { kind: 'error', code: err.code };
+      end = { kind: 'error', code: lost ?? err.code };
       outcome = err.code !== undefined && CLIENT_SIDE_CODES.has(err.code) ? 'ignore' : 'failure';
     } else {
       end = { kind: 'final', reason: 'not-retryable' };
