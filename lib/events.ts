@@ -154,8 +154,7 @@ export class SafeEmitter extends EventEmitter<ResilientEvents> {
   /** True when somebody listens to `event` (checked before building a payload). */
   protected listening(event: keyof ResilientEvents): boolean {
     // eventemitter3 keeps one slot per event name, removed when its last listener goes.
-    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
-    return (this as unknown as { _events: Record<string, unknown> })._events[key] !== undefined;
+    return this.slots(event) !== undefined;
   }
 
   /**
@@ -165,14 +164,19 @@ export class SafeEmitter extends EventEmitter<ResilientEvents> {
    * @internal
    */
   protected fire<K extends keyof ResilientEvents>(event: K, payload: Payload<K>): void {
-    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
-    const slots = (this as unknown as { _events: Record<string, ListenerSlot | ListenerSlot[] | undefined> })._events[key];
+    const slots = this.slots(event);
     if (slots === undefined) return;
     if (!Array.isArray(slots)) {
       this.callSlot(event, slots, payload);
       return;
     }
     for (const slot of slots) this.callSlot(event, slot, payload);
+  }
+
+  /** eventemitter3's listener slot(s) for `event` (its internal `_events`, stable since v1). */
+  private slots(event: keyof ResilientEvents): ListenerSlot | ListenerSlot[] | undefined {
+    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
+    return (this as unknown as { _events: Record<string, ListenerSlot | ListenerSlot[] | undefined> })._events[key];
   }
 
   private callSlot(event: keyof ResilientEvents, slot: ListenerSlot, payload: unknown): void {
