@@ -48,10 +48,10 @@ describe('construction', () => {
     ['an axios that is not an instance', { axios: {} }, 'axios must be an axios instance, got an object'],
     ['an instance plus axios fields', { axios: axios.create(), baseURL: 'http://x.test' }, 'baseURL must be left out when an instance is passed as `axios`'],
     ['an invalid resilience field', { retry: { maxAttempts: 0 } }, 'retry.maxAttempts must be an integer >= 1, got 0'],
-  ])('rejects %s with a ConfigError', (_name, config, message) => {
+  ])('rejects %s with a ConfigError', (_name, config: object, message) => {
     let err: unknown;
     try {
-      new ResilientClient(config as never);
+      new ResilientClient(config);
     } catch (e) {
       err = e;
     }

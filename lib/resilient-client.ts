@@ -59,14 +59,15 @@ function checkClock(value: unknown): Clock {
   return c as Clock;
 }
 
-function checkInstance(value: unknown, otherFields: string[]): AxiosInstance {
+function checkInstance(value: unknown, otherFields: Record<string, unknown>): AxiosInstance {
   const i = value as Partial<AxiosInstance> | null;
   const ok = typeof value === 'function' && i !== null && typeof i.request === 'function' && i.interceptors !== undefined && i.defaults !== undefined;
   if (!ok) {
     throw new ConfigError('axios', value, 'an axios instance');
   }
-  if (otherFields.length > 0) {
-    throw new ConfigError(otherFields[0], 'set', 'left out when an instance is passed as `axios` (configure that instance instead)');
+  const [field] = Object.keys(otherFields);
+  if (field !== undefined) {
+    throw new ConfigError(field, otherFields[field], 'left out when an instance is passed as `axios` (configure that instance instead)');
   }
   return i as AxiosInstance;
 }
@@ -97,7 +98,7 @@ export class ResilientClient extends SafeEmitter {
     const random = resilience.random === undefined ? Math.random : (resilience.random as RandomSource);
     if (typeof random !== 'function') throw new ConfigError('random', random, 'a function returning a number in [0, 1)');
     const wrapped = resilience.axios !== undefined;
-    this.axios = wrapped ? checkInstance(resilience.axios, Object.keys(axiosFields)) : axios.create(axiosFields as CreateAxiosDefaults);
+    this.axios = wrapped ? checkInstance(resilience.axios, axiosFields as Record<string, unknown>) : axios.create(axiosFields as CreateAxiosDefaults);
     const defaultTimeout = this.axios.defaults.timeout;
     const timeoutGiven = wrapped ? typeof defaultTimeout === 'number' && defaultTimeout > 0 : config.timeout !== undefined;
     this.engine = new Engine(
