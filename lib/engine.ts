@@ -105,6 +105,21 @@ function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
   if (call.cancelToken !== undefined) c.cancelToken = call.cancelToken;
 }
 
+/**
+ * Builds one of our own errors without capturing a stack: the frames would all
+ * be the engine's, and capturing them is most of what a local refusal costs.
+ * axios appends the caller's frames to every rejection anyway.
+ */
+function withoutStack<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** '/x' (but not '//host'): surely relative, no regex needed. */
 function isPlainPath(url: string): boolean {
   return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
@@ -460,7 +475,7 @@ export class Engine {
   /** The refusal of an open breaker: counted, announced, with the last attempt's error as cause. */
   private circuitOpen(call: Call, breaker: CircuitBreaker, config: InternalAxiosRequestConfig | undefined): CircuitOpenError {
     const remainingMs = breaker.remainingMs();
-    const err = new CircuitOpenError(breaker.key, remainingMs, config);
+    const err = withoutStack(() => new CircuitOpenError(breaker.key, remainingMs, config));
     if (call.lastError !== undefined) Object.defineProperty(err, 'cause', { value: call.lastError, configurable: true, writable: true });
     this.counters.rejections++;
     if (this.host.sink.listening('circuit-reject')) {
@@ -491,7 +506,7 @@ export class Engine {
   private deadlineError(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
     const last = call.lastError;
     const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
-    return new DeadlineExceededError(call.opts.timeBudget.totalMs, config ?? configOf(last), last, response);
+    return withoutStack(() => new DeadlineExceededError(call.opts.timeBudget.totalMs, config ?? configOf(last), last, response));
   }
 
   /** The scheduler's callback: this attempt's limit has passed. */

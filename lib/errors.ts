@@ -98,7 +98,15 @@ export function errorView(err: unknown, sensitive: ReadonlySet<string>): unknown
     if (!VIEW_SKIPPED.has(key)) view[key] = (err as unknown as Record<string, unknown>)[key];
   }
   const hidden = { configurable: true, writable: true, enumerable: false };
-  Object.defineProperty(view, 'stack', { ...hidden, value: err.stack });
+  // Formatting a stack is costly: read it from the error only when somebody asks.
+  Object.defineProperty(view, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get: () => err.stack,
+    set(value: unknown) {
+      Object.defineProperty(view, 'stack', { ...hidden, value });
+    },
+  });
   Object.defineProperty(view, SENSITIVE, { ...hidden, value: sensitive });
   const config = redactConfig(err.config, sensitive);
   view.config = config;

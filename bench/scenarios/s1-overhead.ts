@@ -1,0 +1,74 @@
+/**
+ * Scenario 1: overhead in-process. Every contender calls an adapter that
+ * answers at once, sequentially; contenders alternate round by round.
+ */
+import { performance } from 'node:perf_hooks';
+import { ALL } from '../contenders.js';
+import type { Contender } from '../contenders.js';
+import { instantAdapter } from '../common.js';
+import type { RunOptions, ScenarioResult } from '../common.js';
+import { check, cpuMicros, fmt, int, median, table } from '../stats.js';
+
+const BASE = { baseURL: 'http://api.test', adapter: instantAdapter };
+
+interface Sample {
+  callsPerSec: number;
+  cpuMicrosPerCall: number;
+}
+
+async function measure(c: Contender, calls: number): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) await c.get('/item');
+  const ms = performance.now() - t0;
+  return { callsPerSec: (calls * 1000) / ms, cpuMicrosPerCall: cpuMicros(cpu) / calls };
+}
+
+export async function overheadInProcess(o: RunOptions): Promise<ScenarioResult> {
+  const rounds = o.quick ? 3 : 10;
+  const perRound = o.quick ? 2_000 : 20_000;
+  const contenders = ALL.map((spec) => spec.make(BASE));
+  for (const c of contenders) await measure(c, o.quick ? 500 : 5_000); // warm-up (JIT)
+  const samples: Sample[][] = contenders.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < contenders.length; i++) samples[i].push(await measure(contenders[i], perRound));
+  }
+  for (const c of contenders) c.close();
+
+  const raw = samples[0];
+  const rows = contenders.map((c, i) => {
+    const s = samples[i];
+    // Paired: each round's ratio to raw axios from the same round, then the median.
+    const ratio = median(s.map((x, r) => x.callsPerSec / raw[r].callsPerSec));
+    // The same from CPU time, which another process competing for the cores disturbs far less.
+    const cpuRatio = median(s.map((x, r) => raw[r].cpuMicrosPerCall / x.cpuMicrosPerCall));
+    return { name: c.name, callsPerSec: median(s.map((x) => x.callsPerSec)), cpuMicrosPerCall: median(s.map((x) => x.cpuMicrosPerCall)), ratio, cpuRatio };
+  });
+  const res = rows[1];
+  const peers = rows.slice(2);
+  const targets = {
+    ratio: res.ratio >= 0.97,
+    cpuRatio: res.cpuRatio >= 0.97,
+    aheadOfPeers: peers.every((p) => res.callsPerSec > p.callsPerSec),
+    aheadOfPeersCpu: peers.every((p) => res.cpuMicrosPerCall < p.cpuMicrosPerCall),
+  };
+  const markdown = [
+    table(
+      ['contender', 'calls/s', 'vs raw', 'CPU µs/call', 'vs raw (CPU)', 'target: ≥ 0.97x raw, ahead of every peer'],
+      rows.map((r, i) => [
+        r.name, int(r.callsPerSec), `${fmt(r.ratio, 3)}x`, fmt(r.cpuMicrosPerCall), `${fmt(r.cpuRatio, 3)}x`,
+        i === 1
+          ? `wall: ${check(targets.ratio, '≥ 0.97x')}, ${check(targets.aheadOfPeers, 'ahead')}; CPU: ${check(targets.cpuRatio, '≥ 0.97x')}, ${check(targets.aheadOfPeersCpu, 'ahead')}`
+          : '',
+      ]),
+    ),
+    `\n${rounds} rounds × ${int(perRound)} sequential calls per contender, alternating; medians. ` +
+      '"vs raw" pairs each round with raw axios\'s round; "(CPU)" is raw\'s CPU µs/call over the contender\'s.',
+  ].join('\n');
+  return {
+    id: 1,
+    title: 'S1 overhead in-process (instant adapter)',
+    markdown,
+    data: { rounds, perRound, rows, targets },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The loopback backend, run in its own process (see loopback.ts): a keep-alive
+ * HTTP server on 127.0.0.1, port 0, that reports its port over IPC.
+ * `/hang` never answers; anything else gets a small JSON 200.
+ */
+import http from 'node:http';
+
+const body = JSON.stringify({ ok: true });
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/hang') return; // never answers; the client gives up
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
+server.requestTimeout = 0;
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  if (address !== null && typeof address === 'object') process.send?.({ port: address.port });
+});
+
+process.on('disconnect', () => process.exit(0));
