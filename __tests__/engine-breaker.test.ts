@@ -4,8 +4,7 @@
  * loop), trip rules, breaker keys, per-request bypass, `maxKeys`, `circuit()`,
  * run-time `configure()` and HALF_OPEN trial slots.
  */
-import axios, { AxiosError, AxiosHeaders, CanceledError } from 'axios';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError } from 'axios';
 import { CircuitOpenError, DeadlineExceededError } from '../lib/errors.js';
 import type { WithResilience } from '../lib/errors.js';
 import type {
@@ -18,116 +17,18 @@ import type {
 } from '../lib/events.js';
 import { ResilientClient } from '../lib/resilient-client.js';
 import type { ResilientClientConfig } from '../lib/resilient-client.js';
-import { FakeClock, flushMicrotasks } from './helpers/fake-clock.js';
+import { FakeClock } from './helpers/fake-clock.js';
+import { controllableAdapter, drive, rejection, settleChain, track } from './helpers/engine-harness.js';
+import type { Answer } from './helpers/engine-harness.js';
 
 const BASE = 'http://api.test';
 const ORIGIN = 'http://api.test:80';
 
-/** What the adapter does with a request: answer at once with a status, fail like a network error, or hang. */
-type Answer = number | 'hang' | 'econnrefused';
 
-/** One request that reached the adapter. */
-interface Exchange {
-  readonly config: InternalAxiosRequestConfig;
-  /** The URL as the caller wrote it (absolute or relative to baseURL). */
-  readonly url: string;
-  /** Clock time when the adapter was called. */
-  readonly at: number;
-  readonly aborted: boolean;
-  respond(status: number): void;
-}
 
-/**
- * An adapter that behaves like axios's own: statuses go through
- * `validateStatus` (a 5xx rejects with an AxiosError carrying the response),
- * and a request in flight rejects with `CanceledError` when `config.signal`
- * fires. `answer` picks the behaviour for each request (default: hang).
- */
-function controllableAdapter(clock: FakeClock, answer: (url: string, index: number) => Answer) {
-  const exchanges: Exchange[] = [];
-  const adapter: AxiosAdapter = (config) =>
-    new Promise<AxiosResponse>((resolve, reject) => {
-      let done = false;
-      let aborted = false;
-      const signal = config.signal;
-      const onAbort = (): void => {
-        if (done) return;
-        done = true;
-        aborted = true;
-        reject(new CanceledError(undefined, config));
-      };
-      const url = config.url ?? '';
-      const exchange: Exchange = {
-        config,
-        url,
-        at: clock.now(),
-        get aborted() {
-          return aborted;
-        },
-        respond(status) {
-          if (done) throw new Error('exchange already settled');
-          done = true;
-          signal?.removeEventListener?.('abort', onAbort);
-          const response: AxiosResponse = { data: { status }, status, statusText: String(status), headers: new AxiosHeaders(), config, request: {} };
-          const validate = config.validateStatus;
-          if (validate === undefined || validate === null || validate(status)) resolve(response);
-          else {
-            const code = status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-            reject(new AxiosError(`Request failed with status code ${status}`, code, config, {}, response));
-          }
-        },
-      };
-      exchanges.push(exchange);
-      if (signal?.aborted === true) {
-        onAbort();
-        return;
-      }
-      signal?.addEventListener?.('abort', onAbort);
-      const a = answer(url, exchanges.length - 1);
-      if (a === 'econnrefused') {
-        done = true;
-        signal?.removeEventListener?.('abort', onAbort);
-        reject(new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED', config, {}));
-      } else if (a !== 'hang') exchange.respond(a);
-    });
-  return { adapter, exchanges };
-}
 
-/** Settled state of a promise, readable synchronously. */
-function track<T>(promise: Promise<T>) {
-  const t = {
-    state: 'pending' as 'pending' | 'resolved' | 'rejected',
-    value: undefined as T | undefined,
-    error: undefined as unknown,
-    done: undefined as unknown as Promise<void>,
-  };
-  t.done = promise.then(
-    (v) => {
-      t.state = 'resolved';
-      t.value = v;
-    },
-    (e: unknown) => {
-      t.state = 'rejected';
-      t.error = e;
-    },
-  );
-  return t;
-}
 
-/** Lets axios's promise chain (interceptors, adapter) run without moving the clock. */
-async function settleChain(): Promise<void> {
-  await flushMicrotasks(50);
-}
 
-/** The rejection of `p`; fails the test if `p` resolves. */
-async function rejection(p: Promise<unknown>): Promise<WithResilience> {
-  try {
-    await p;
-  } catch (err) {
-    return err as WithResilience;
-  }
-  throw new Error('expected the call to reject, it resolved');
-}
 
 interface Events {
   open: CircuitOpenEvent[];
@@ -171,16 +72,6 @@ function script(...statuses: Answer[]): (url: string, index: number) => Answer {
   return (_url, i) => statuses[Math.min(i, statuses.length - 1)];
 }
 
-/** Runs `p` to completion, advancing the fake clock by `stepMs` while it is pending (backoff waits). */
-async function drive<T>(clock: FakeClock, p: Promise<T>, stepMs = 100): Promise<{ value?: T; error?: unknown }> {
-  const t = track(p);
-  for (let i = 0; i < 1_000 && t.state === 'pending'; i++) {
-    await settleChain();
-    if (t.state === 'pending') await clock.advance(stepMs);
-  }
-  await t.done;
-  return t.state === 'resolved' ? { value: t.value as T } : { error: t.error };
-}
 
 const NO_RETRY = { retry: false } as const;
 

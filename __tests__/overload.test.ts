@@ -3,99 +3,27 @@
  * the test controls: the retry budget (Finagle), the bulkhead
  * (`concurrency: { max, queue }`) and adaptive throttling (Google SRE).
  */
-import axios, { AxiosError, AxiosHeaders, CanceledError } from 'axios';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError} from 'axios';
+import axios, { CanceledError } from 'axios';
 import { BulkheadFullError, DeadlineExceededError, ThrottledError } from '../lib/errors.js';
 import type { WithResilience } from '../lib/errors.js';
 import type { BulkheadRejectEvent, FailureEvent, RetryBudgetExhaustedEvent, ThrottleEvent } from '../lib/events.js';
 import { ResilientClient } from '../lib/resilient-client.js';
 import type { ClientStats, ResilientClientConfig } from '../lib/resilient-client.js';
-import { FakeClock, flushMicrotasks, seededRandom } from './helpers/fake-clock.js';
+import { FakeClock, seededRandom } from './helpers/fake-clock.js';
+import { controllableAdapter, drive as driveBy, settleChain, track } from './helpers/engine-harness.js';
+import type { Answer } from './helpers/engine-harness.js';
+
+/** Runs `p` to completion in 10 ms steps of the fake clock. */
+const drive = <T,>(clock: FakeClock, p: Promise<T>, stepMs = 10): Promise<{ value?: T; error?: unknown }> => driveBy(clock, p, stepMs);
 
 const BASE = 'http://api.test';
 const ORIGIN = 'http://api.test:80';
 
-type Answer = number | 'hang';
 
-interface Exchange {
-  readonly config: InternalAxiosRequestConfig;
-  readonly url: string;
-  readonly at: number;
-  readonly aborted: boolean;
-  respond(status: number): void;
-}
 
-/**
- * An adapter that behaves like axios's own: statuses go through
- * `validateStatus` (a 5xx rejects with an AxiosError carrying the response),
- * and a request in flight rejects with `CanceledError` when `config.signal`
- * fires. `answer` picks the behaviour for each request (default: hang).
- */
-function controllableAdapter(clock: FakeClock, answer: (url: string, index: number) => Answer) {
-  const exchanges: Exchange[] = [];
-  const adapter: AxiosAdapter = (config) =>
-    new Promise<AxiosResponse>((resolve, reject) => {
-      let done = false;
-      let aborted = false;
-      const signal = config.signal;
-      const onAbort = (): void => {
-        if (done) return;
-        done = true;
-        aborted = true;
-        reject(new CanceledError(undefined, config));
-      };
-      const exchange: Exchange = {
-        config,
-        url: config.url ?? '',
-        at: clock.now(),
-        get aborted() {
-          return aborted;
-        },
-        respond(status) {
-          if (done) throw new Error('exchange already settled');
-          done = true;
-          signal?.removeEventListener?.('abort', onAbort);
-          const response: AxiosResponse = { data: { status }, status, statusText: String(status), headers: new AxiosHeaders(), config, request: {} };
-          const validate = config.validateStatus;
-          if (validate === undefined || validate === null || validate(status)) resolve(response);
-          else reject(new AxiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config, {}, response));
-        },
-      };
-      exchanges.push(exchange);
-      if (signal?.aborted === true) {
-        onAbort();
-        return;
-      }
-      signal?.addEventListener?.('abort', onAbort);
-      const a = answer(exchange.url, exchanges.length - 1);
-      if (a !== 'hang') exchange.respond(a);
-    });
-  return { adapter, exchanges };
-}
 
-function track<T>(promise: Promise<T>) {
-  const t = {
-    state: 'pending' as 'pending' | 'resolved' | 'rejected',
-    value: undefined as T | undefined,
-    error: undefined as unknown,
-    done: undefined as unknown as Promise<void>,
-  };
-  t.done = promise.then(
-    (v) => {
-      t.state = 'resolved';
-      t.value = v;
-    },
-    (e: unknown) => {
-      t.state = 'rejected';
-      t.error = e;
-    },
-  );
-  return t;
-}
 
-async function settleChain(): Promise<void> {
-  await flushMicrotasks(50);
-}
 
 function resilience(err: unknown) {
   return (err as WithResilience<object>).resilience;
@@ -120,16 +48,6 @@ function setup(config: ResilientClientConfig = {}, answer: (url: string, index: 
   return { clock, client, exchanges, events };
 }
 
-/** Runs `p` to completion, advancing the fake clock by `stepMs` while it is pending (backoff waits). */
-async function drive<T>(clock: FakeClock, p: Promise<T>, stepMs = 10): Promise<{ value?: T; error?: unknown }> {
-  const t = track(p);
-  for (let i = 0; i < 1_000 && t.state === 'pending'; i++) {
-    await settleChain();
-    if (t.state === 'pending') await clock.advance(stepMs);
-  }
-  await t.done;
-  return t.state === 'resolved' ? { value: t.value as T } : { error: t.error };
-}
 
 /** The bulkhead counters of `stats()`. */
 function bulkheadStats(client: ResilientClient): ClientStats['bulkhead'] {

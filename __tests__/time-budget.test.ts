@@ -11,7 +11,8 @@ import type { WithResilience } from '../lib/errors.js';
 import type { AttemptEvent, FailureEvent, RetryEvent, SuccessEvent } from '../lib/events.js';
 import { ResilientClient } from '../lib/resilient-client.js';
 import type { ResilientClientConfig } from '../lib/resilient-client.js';
-import { FakeClock, flushMicrotasks } from './helpers/fake-clock.js';
+import { FakeClock } from './helpers/fake-clock.js';
+import { settleChain, track } from './helpers/engine-harness.js';
 
 const BASE = 'http://api.test';
 
@@ -102,26 +103,6 @@ function controllableAdapter(clock: FakeClock) {
   return { adapter, exchanges, plan };
 }
 
-/** Settled state of a promise, readable synchronously. */
-function track<T>(promise: Promise<T>) {
-  const t = {
-    state: 'pending' as 'pending' | 'resolved' | 'rejected',
-    value: undefined as T | undefined,
-    error: undefined as unknown,
-    done: undefined as unknown as Promise<void>,
-  };
-  t.done = promise.then(
-    (v) => {
-      t.state = 'resolved';
-      t.value = v;
-    },
-    (e: unknown) => {
-      t.state = 'rejected';
-      t.error = e;
-    },
-  );
-  return t;
-}
 
 function setup(config: ResilientClientConfig = {}) {
   const clock = new FakeClock();
@@ -138,10 +119,6 @@ function setup(config: ResilientClientConfig = {}) {
   return { clock, client, exchanges, plan, events, elapsed };
 }
 
-/** Lets axios's promise chain (interceptors, adapter) run without moving the clock. */
-async function settleChain(): Promise<void> {
-  await flushMicrotasks(50);
-}
 
 function resilience(err: unknown) {
   return (err as WithResilience<object>).resilience;
