@@ -111,12 +111,14 @@ function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
  * axios appends the caller's frames to every rejection anyway.
  */
 function withoutStack<T>(make: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // V8's knob (Node, Chromium); elsewhere setting it is harmless.
+  const E = Error as ErrorConstructor & { stackTraceLimit?: number };
+  const limit = E.stackTraceLimit;
+  E.stackTraceLimit = 0;
   try {
     return make();
   } finally {
-    Error.stackTraceLimit = limit;
+    E.stackTraceLimit = limit;
   }
 }
 
