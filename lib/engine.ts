@@ -112,7 +112,7 @@ function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
  */
 function withoutStack<T>(make: () => T): T {
   // V8's knob (Node, Chromium); elsewhere setting it is harmless.
-  const E = Error as ErrorConstructor & { stackTraceLimit?: number };
+  const E = Error as unknown as { stackTraceLimit: number | undefined };
   const limit = E.stackTraceLimit;
   E.stackTraceLimit = 0;
   try {
