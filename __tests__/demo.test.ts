@@ -4,44 +4,16 @@
  * HTML report that shows the outage, and exits 0 by itself. Bad arguments
  * print the usage on stderr and exit with 2.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT, runTs } from './helpers/run-ts.js';
+import type { Exit } from './helpers/run-ts.js';
 
-const ROOT = join(__dirname, '..');
 const DEMO = join(ROOT, 'samples', 'demo.ts');
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
 function run(args: readonly string[], killAfterMs = 20_000): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', DEMO, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started });
-    });
-  });
+  return runTs(DEMO, args, killAfterMs);
 }
 
 let dir = '';

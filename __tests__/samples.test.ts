@@ -3,45 +3,17 @@
  * own fault server on 127.0.0.1), prints what it promises, and exits 0 by
  * itself, quickly. Run one after another: each spawns a process.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT, runTs } from './helpers/run-ts.js';
+import type { Exit } from './helpers/run-ts.js';
 
-const ROOT = join(__dirname, '..');
 const SAMPLES_DIR = join(ROOT, 'samples');
 /** tsx startup plus a sample's own work (the slowest waits about 1.5 s). */
 const EXIT_WITHIN_MS = 8_000;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
 function run(file: string, args: readonly string[] = [], killAfterMs = 15_000): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started });
-    });
-  });
+  return runTs(file, args, killAfterMs);
 }
 
 /** Each sample and the lines (substrings or patterns) its output must contain, in order. */
