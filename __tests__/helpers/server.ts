@@ -154,3 +154,19 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * For a test file: returns `serve(script)`, which starts a server that is
+ * closed (sockets destroyed) after each test. Call it at the top level.
+ */
+export function serversClosedAfterEach(): (script: readonly Behaviour[] | Handler) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (script) => {
+    const server = await startServer(script);
+    servers.push(server);
+    return server;
+  };
+}

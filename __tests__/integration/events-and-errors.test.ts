@@ -7,31 +7,15 @@
 import axios, { AxiosError } from 'axios';
 import type { AxiosResponse } from 'axios';
 import { ResilientClient } from '../../lib/index.js';
-import type { FailureEvent, ListenerErrorEvent, SuccessEvent, WithResilience } from '../../lib/index.js';
-import { closedPort, startServer } from '../helpers/server.js';
-import type { Behaviour, Handler, TestServer } from '../helpers/server.js';
+import type { FailureEvent, ListenerErrorEvent, SuccessEvent } from '../../lib/index.js';
+import { closedPort, serversClosedAfterEach } from '../helpers/server.js';
+import { rejection } from '../helpers/engine-harness.js';
+import type { Behaviour } from '../helpers/server.js';
 
 const FAST = { baseMs: 1, maxMs: 5 } as const;
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversClosedAfterEach();
 
-async function serve(script: readonly Behaviour[] | Handler): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WithResilience> {
-  try {
-    await p;
-  } catch (err) {
-    return err as WithResilience;
-  }
-  throw new Error('expected the call to reject, it resolved');
-}
 
 const LIFECYCLE = ['attempt', 'retry', 'success', 'failure'] as const;
 

@@ -8,30 +8,13 @@ import axios, { AxiosError } from 'axios';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { ResilientClient } from '../../lib/index.js';
 import type { WithResilience } from '../../lib/index.js';
-import { startServer } from '../helpers/server.js';
-import type { Behaviour, TestServer } from '../helpers/server.js';
+import { serversClosedAfterEach } from '../helpers/server.js';
+import { rejection } from '../helpers/engine-harness.js';
 
 const FAST = { baseMs: 1, maxMs: 5 } as const;
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversClosedAfterEach();
 
-async function serve(script: readonly Behaviour[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WithResilience> {
-  try {
-    await p;
-  } catch (err) {
-    return err as WithResilience;
-  }
-  throw new Error('expected the call to reject, it resolved');
-}
 
 interface Counts {
   request: number;

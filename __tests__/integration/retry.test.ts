@@ -6,24 +6,15 @@
 import { Readable } from 'node:stream';
 import axios, { AxiosError } from 'axios';
 import { ResilientClient } from '../../lib/index.js';
-import type { AttemptEvent, FailureEvent, ResilientClientConfig, RetryEvent, RetryOutcome, SuccessEvent, WithResilience } from '../../lib/index.js';
-import { closedPort, startServer } from '../helpers/server.js';
-import type { Behaviour, TestServer } from '../helpers/server.js';
+import type { AttemptEvent, FailureEvent, ResilientClientConfig, RetryEvent, RetryOutcome, SuccessEvent } from '../../lib/index.js';
+import { closedPort, serversClosedAfterEach } from '../helpers/server.js';
+import { rejection } from '../helpers/engine-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 /** Small backoff so the suite stays fast. */
 const FAST = { baseMs: 1, maxMs: 5 } as const;
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(script: readonly Behaviour[]): Promise<TestServer> {
-  const server = await startServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = serversClosedAfterEach();
 
 interface Recorded {
   attempt: AttemptEvent[];
@@ -43,14 +34,6 @@ function client(config: ResilientClientConfig = {}): { client: ResilientClient; 
 }
 
 /** The rejection of `p`; fails the test if `p` resolves. */
-async function rejection(p: Promise<unknown>): Promise<WithResilience> {
-  try {
-    await p;
-  } catch (err) {
-    return err as WithResilience;
-  }
-  throw new Error('expected the call to reject, it resolved');
-}
 
 describe('retry on real sockets: status codes', () => {
   test('GET 503, 503, 200 resolves with the 200 after three requests, with the events of every step', async () => {
