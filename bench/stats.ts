@@ -16,16 +16,7 @@ export function percentile(xs: readonly number[], p: number): number {
 }
 
 /** Seeded uniform [0, 1) generator (mulberry32): the same failures for every contender. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as seeded } from '../samples/support/seeded-random.js';
 
 /** Runs `total` async jobs with at most `width` in flight. */
 export async function pool(total: number, width: number, job: (i: number) => Promise<void>): Promise<void> {

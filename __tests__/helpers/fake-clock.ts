@@ -79,13 +79,4 @@ export async function flushMicrotasks(rounds = 20): Promise<void> {
 }
 
 /** A seeded uniform random source in [0, 1) (mulberry32), for repeatable tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../samples/support/seeded-random.js';

@@ -34,6 +34,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from './seeded-random.js';
 
 const HOST = '127.0.0.1';
 
@@ -277,17 +278,7 @@ function phaseAt(f: PhasesFault, at: number): Phase {
 
 // ---- seeded random ------------------------------------------------------------
 
-/** mulberry32: a small, fast, seeded PRNG, uniform in [0, 1). Good enough for fault injection and jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 // ---- the server ---------------------------------------------------------------
 
