@@ -12,17 +12,8 @@ import {
   splitClientConfig,
 } from '../lib/options.js';
 import type { ResolvedOptions, ResolvedRetry } from '../lib/options.js';
+import { configError } from './helpers/engine-harness.js';
 
-/** Runs `fn`, expecting a ConfigError; returns it. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** Builds `{ a: { b: value } }` from `['a', 'b']`. */
 function nest(path: readonly string[], value: unknown): Record<string, unknown> {

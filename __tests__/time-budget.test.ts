@@ -4,7 +4,8 @@
  * attempts are cut at min(attemptMs, time left), the caller's abort (signal or
  * CancelToken) and `dispose()` end a call at once, and no timer is left behind.
  */
-import axios, { AxiosError, AxiosHeaders, CanceledError } from 'axios';
+import axios, { CanceledError } from 'axios';
+import type { AxiosError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, GenericAbortSignal, InternalAxiosRequestConfig } from 'axios';
 import { DeadlineExceededError } from '../lib/errors.js';
 import type { WithResilience } from '../lib/errors.js';
@@ -12,7 +13,7 @@ import type { AttemptEvent, FailureEvent, RetryEvent, SuccessEvent } from '../li
 import { ResilientClient } from '../lib/resilient-client.js';
 import type { ResilientClientConfig } from '../lib/resilient-client.js';
 import { FakeClock } from './helpers/fake-clock.js';
-import { settleChain, track } from './helpers/engine-harness.js';
+import { settle, settleChain, track } from './helpers/engine-harness.js';
 
 const BASE = 'http://api.test';
 
@@ -78,15 +79,7 @@ function controllableAdapter(clock: FakeClock) {
         },
         respond(status, headers = {}, data = { status }) {
           if (!finish()) throw new Error('exchange already settled');
-          const response: AxiosResponse = {
-            data, status, statusText: String(status), headers: new AxiosHeaders(headers), config, request: {},
-          };
-          const validate = config.validateStatus;
-          if (validate === undefined || validate === null || validate(status)) resolve(response);
-          else {
-            const code = status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-            reject(new AxiosError(`Request failed with status code ${status}`, code, config, {}, response));
-          }
+          settle(config, status, headers, data, resolve, reject);
         },
       };
       exchanges.push(exchange);

@@ -1,16 +1,6 @@
-import { ConfigError } from '../lib/config-error.js';
 import * as v from '../lib/validate.js';
+import { configError } from './helpers/engine-harness.js';
 
-/** Runs `fn`, expecting a ConfigError; returns it for further checks. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('number', () => {
   it.each<[unknown, number, Parameters<typeof v.number>[3]]>([

@@ -5,6 +5,7 @@
  */
 import { AxiosError, AxiosHeaders, CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { ConfigError } from '../../lib/config-error.js';
 import type { WithResilience } from '../../lib/errors.js';
 import type { FakeClock } from './fake-clock.js';
 import { flushMicrotasks } from './fake-clock.js';
@@ -54,13 +55,7 @@ export function controllableAdapter(clock: FakeClock, answer: (url: string, inde
           if (done) throw new Error('exchange already settled');
           done = true;
           signal?.removeEventListener?.('abort', onAbort);
-          const response: AxiosResponse = { data: { status }, status, statusText: String(status), headers: new AxiosHeaders(), config, request: {} };
-          const validate = config.validateStatus;
-          if (validate === undefined || validate === null || validate(status)) resolve(response);
-          else {
-            const code = status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-            reject(new AxiosError(`Request failed with status code ${status}`, code, config, {}, response));
-          }
+          settle(config, status, {}, { status }, resolve, reject);
         },
       };
       exchanges.push(exchange);
@@ -124,4 +119,33 @@ export async function drive<T>(clock: FakeClock, p: Promise<T>, stepMs = 100): P
   }
   await t.done;
   return t.state === 'resolved' ? { value: t.value as T } : { error: t.error };
+}
+
+/** Resolves or rejects as axios's own `settle` would: `validateStatus` decides, an error carries the response. */
+export function settle(
+  config: InternalAxiosRequestConfig,
+  status: number,
+  headers: Record<string, string>,
+  data: unknown,
+  resolve: (r: AxiosResponse) => void,
+  reject: (e: AxiosError) => void,
+): void {
+  const response: AxiosResponse = { data, status, statusText: String(status), headers: new AxiosHeaders(headers), config, request: {} };
+  const validate = config.validateStatus;
+  if (validate === undefined || validate === null || validate(status)) resolve(response);
+  else {
+    const code = status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
+    reject(new AxiosError(`Request failed with status code ${status}`, code, config, {}, response));
+  }
+}
+
+/** Runs `fn`, expecting a ConfigError; returns it for further checks. */
+export function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
 }
