@@ -546,7 +546,9 @@ describe('a server killed and restarted mid-run on the same port', () => {
     let restartingAt = Infinity; // when it began listening again, at the earliest
     let restartedAt = Infinity;
     const lifecycle = (async () => {
+      // Kill only once some requests got through (under load 150 ms may not be enough).
       await sleep(150);
+      for (let i = 0; i < 200 && server.count() < 3; i++) await sleep(10);
       await server.kill();
       killedAt = performance.now() - t0;
       expect(server.listening).toBe(false);
