@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ConfigError } from '../lib/config-error.js';
+import { ConfigError } from '../lib/common/config-error.js';
 import {
   DEFAULT_ERROR_CODES,
   DEFAULT_IDEMPOTENCY_HEADER,

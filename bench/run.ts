@@ -58,11 +58,12 @@ async function timed(id: number, quick: boolean): Promise<ScenarioResult & { sec
   return { ...result, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Digest of lib/*.ts: which version of the library the figures belong to. */
+/** Digest of every .ts file under lib/: which version of the library the figures belong to. */
 function libDigest(): string {
   const dir = path.join(__dirname, '..', 'lib');
   const hash = createHash('sha256');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.endsWith('.ts')).sort();
+  for (const f of files) hash.update(f).update(readFileSync(path.join(dir, f)));
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -20,12 +20,12 @@ export type {
   RetryOutcome,
   ResolvedOptions,
 } from './options.js';
-export type { BackoffType, BackoffFunction, Jitter } from './backoff.js';
-export type { TripRuleOptions } from './trip-rules.js';
-export type { CircuitState, BreakerStats } from './circuit-breaker.js';
-export type { Clock, AbortSignalLike, RandomSource } from './clock.js';
-export { systemClock } from './clock.js';
-export { ConfigError } from './config-error.js';
+export type { BackoffType, BackoffFunction, Jitter } from './retry/backoff.js';
+export type { TripRuleOptions } from './breaker/trip-rules.js';
+export type { CircuitState, BreakerStats } from './breaker/circuit-breaker.js';
+export type { Clock, AbortSignalLike, RandomSource } from './time/clock.js';
+export { systemClock } from './time/clock.js';
+export { ConfigError } from './common/config-error.js';
 export {
   CircuitOpenError,
   DeadlineExceededError,
@@ -41,8 +41,8 @@ export {
   ERR_DEADLINE_EXCEEDED,
   ERR_BULKHEAD_FULL,
   ERR_THROTTLED,
-} from './errors.js';
-export type { FailureReason, ResilienceInfo, WithResilience } from './errors.js';
+} from './report/errors.js';
+export type { FailureReason, ResilienceInfo, WithResilience } from './report/errors.js';
 export type {
   ResilientEvents,
   AttemptEvent,
@@ -57,4 +57,4 @@ export type {
   RetryBudgetExhaustedEvent,
   BulkheadRejectEvent,
   ThrottleEvent,
-} from './events.js';
+} from './report/events.js';

@@ -4,14 +4,14 @@
  * each field validated with a {@link ConfigError} naming its path, then frozen.
  */
 import type { AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { ThrottleOptions } from './adaptive-throttle.js';
-import type { BackoffFunction, BackoffType, Jitter, ResolvedBackoff } from './backoff.js';
-import type { BulkheadOptions } from './bulkhead.js';
-import type { BreakerOptions } from './circuit-breaker.js';
-import type { Clock, RandomSource } from './clock.js';
-import type { TripRuleOptions } from './trip-rules.js';
-import { ConfigError } from './config-error.js';
-import * as v from './validate.js';
+import type { ThrottleOptions } from './gates/adaptive-throttle.js';
+import type { BackoffFunction, BackoffType, Jitter, ResolvedBackoff } from './retry/backoff.js';
+import type { BulkheadOptions } from './gates/bulkhead.js';
+import type { BreakerOptions } from './breaker/circuit-breaker.js';
+import type { Clock, RandomSource } from './time/clock.js';
+import type { TripRuleOptions } from './breaker/trip-rules.js';
+import { ConfigError } from './common/config-error.js';
+import * as v from './common/validate.js';
 
 /** What an attempt produced, as given to `retryIf` and custom backoff functions. */
 export interface RetryOutcome {

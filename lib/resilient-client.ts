@@ -5,18 +5,18 @@
  */
 import axios from 'axios';
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, CreateAxiosDefaults, GenericFormData } from 'axios';
-import type { BreakerStats, CircuitState } from './circuit-breaker.js';
-import { systemClock } from './clock.js';
-import type { Clock, RandomSource } from './clock.js';
-import { ConfigError } from './config-error.js';
-import { Engine } from './engine.js';
-import type { CallCounters } from './engine.js';
-import { SafeEmitter } from './events.js';
-import { install } from './interceptors.js';
-import type { Installed } from './interceptors.js';
+import type { BreakerStats, CircuitState } from './breaker/circuit-breaker.js';
+import { systemClock } from './time/clock.js';
+import type { Clock, RandomSource } from './time/clock.js';
+import { ConfigError } from './common/config-error.js';
+import { Engine } from './call/runner.js';
+import type { CallCounters } from './call/runner.js';
+import { SafeEmitter } from './report/events.js';
+import { install } from './call/interceptors.js';
+import type { Installed } from './call/interceptors.js';
 import { resolveConfigure, resolveOptions, splitClientConfig } from './options.js';
 import type { ResilienceOptions, ResolvedOptions } from './options.js';
-import { isAbsoluteUrl, originOf } from './request-facts.js';
+import { isAbsoluteUrl, originOf } from './call/request-facts.js';
 
 /** Everything `new ResilientClient()` accepts: axios instance defaults plus the resilience fields. */
 export interface ResilientClientConfig extends CreateAxiosDefaults, ResilienceOptions {

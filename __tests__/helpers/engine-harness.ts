@@ -5,8 +5,8 @@
  */
 import { AxiosError, AxiosHeaders, CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { ConfigError } from '../../lib/config-error.js';
-import type { WithResilience } from '../../lib/errors.js';
+import { ConfigError } from '../../lib/common/config-error.js';
+import type { WithResilience } from '../../lib/report/errors.js';
 import type { FakeClock } from './fake-clock.js';
 import { flushMicrotasks } from './fake-clock.js';
 

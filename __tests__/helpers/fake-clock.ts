@@ -1,4 +1,4 @@
-import type { AbortSignalLike, Clock } from '../../lib/clock.js';
+import type { AbortSignalLike, Clock } from '../../lib/time/clock.js';
 
 interface Sleeper {
   at: number;

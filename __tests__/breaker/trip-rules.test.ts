@@ -1,0 +1,183 @@
+import { ConfigError } from '../../lib/common/config-error.js';
+import { createTripRule, RATE_RULE_BUCKETS, sameTripRule, validateTripRuleOptions } from '../../lib/breaker/trip-rules.js';
+import type { TripRuleOptions } from '../../lib/breaker/trip-rules.js';
+
+describe('consecutive rule', () => {
+  it('opens on the n-th failure in a row', () => {
+    const rule = createTripRule({ type: 'consecutive', failures: 3 });
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.failures(0)).toBe(2);
+    expect(rule.record(true, 0)).toBe(true);
+    expect(rule.failures(0)).toBe(3);
+  });
+
+  it('a success resets the run', () => {
+    const rule = createTripRule({ type: 'consecutive', failures: 2 });
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(false, 0)).toBe(false);
+    expect(rule.failures(0)).toBe(0);
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(true);
+  });
+
+  it('failures: 1 opens on the first failure; reset() forgets the run', () => {
+    const rule = createTripRule({ type: 'consecutive', failures: 1 });
+    expect(rule.record(false, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(true);
+    rule.reset();
+    expect(rule.failures(0)).toBe(0);
+  });
+});
+
+describe('rate rule', () => {
+  const rate = (threshold: number, minimumCalls: number, windowMs: number): TripRuleOptions => ({
+    type: 'rate',
+    threshold,
+    minimumCalls,
+    windowMs,
+  });
+
+  it('never trips below minimumCalls, even at 100% failures', () => {
+    const rule = createTripRule(rate(0.5, 5, 1000));
+    for (let i = 0; i < 4; i++) expect(rule.record(true, i)).toBe(false);
+    expect(rule.failures(4)).toBe(4);
+    expect(rule.record(true, 5)).toBe(true);
+  });
+
+  it('trips when the threshold is exactly reached', () => {
+    const rule = createTripRule(rate(0.3, 10, 1000));
+    for (let i = 0; i < 7; i++) expect(rule.record(false, 10)).toBe(false);
+    expect(rule.record(true, 10)).toBe(false);
+    expect(rule.record(true, 10)).toBe(false); // 2/9 < 0.3
+    expect(rule.record(true, 10)).toBe(true); // 3/10 === 0.3
+  });
+
+  it('a success never trips, even when it reaches minimumCalls above the threshold', () => {
+    const rule = createTripRule(rate(0.5, 4, 1000));
+    for (let i = 0; i < 3; i++) expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(false, 0)).toBe(false); // 3/4 failed, but a success
+    expect(rule.record(true, 0)).toBe(true); // 4/5
+  });
+
+  it('threshold 1 needs every call in the window to fail', () => {
+    const rule = createTripRule(rate(1, 2, 1000));
+    expect(rule.record(false, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(false); // 2/3
+    expect(rule.record(true, 1000)).toBe(false); // all expired: 1 call, below minimumCalls
+    expect(rule.record(true, 1001)).toBe(true); // 2/2
+  });
+
+  it('outcomes expire as the window slides (bucket by bucket)', () => {
+    // 10 buckets of 100 ms.
+    const rule = createTripRule(rate(0.5, 2, 1000));
+    expect(rule.record(true, 50)).toBe(false); // bucket 0
+    expect(rule.failures(950)).toBe(1); // still in the window
+    expect(rule.failures(999)).toBe(1);
+    expect(rule.failures(1000)).toBe(0); // bucket 0 left: 950 ms after it was recorded
+    expect(rule.record(true, 1000)).toBe(false); // only 1 call in the window
+    expect(rule.record(true, 1050)).toBe(true);
+  });
+
+  it('an outcome expires between windowMs*(1-1/buckets) and windowMs after it was recorded', () => {
+    const windowMs = 1000;
+    const width = windowMs / RATE_RULE_BUCKETS;
+    for (const at of [0, 1, 37, 99.5, 100, 12345.6]) {
+      const rule = createTripRule(rate(1, 1, windowMs));
+      rule.record(true, at);
+      let k = 0;
+      while (k < 4000 && rule.failures(at + k * 0.5) === 1) k++;
+      expect(k * 0.5).toBeGreaterThan(windowMs - width - 0.5);
+      expect(k * 0.5).toBeLessThanOrEqual(windowMs);
+    }
+  });
+
+  it('a jump longer than the whole window clears everything', () => {
+    const rule = createTripRule(rate(0.5, 3, 1000));
+    rule.record(true, 0);
+    rule.record(true, 500);
+    rule.record(false, 900);
+    expect(rule.failures(900)).toBe(2);
+    expect(rule.failures(1_000_000_000)).toBe(0);
+    expect(rule.record(true, 1_000_000_000)).toBe(false); // 1 call: below minimumCalls
+    expect(rule.record(true, 1_000_000_001)).toBe(false);
+    expect(rule.record(true, 1_000_000_002)).toBe(true);
+  });
+
+  it('a partial jump clears only the buckets that left the window', () => {
+    const rule = createTripRule(rate(0.5, 1, 1000));
+    rule.record(true, 0); // bucket 0
+    rule.record(true, 450); // bucket 4
+    rule.record(true, 850); // bucket 8
+    expect(rule.failures(1300)).toBe(2); // buckets 0..3 gone
+    expect(rule.failures(1700)).toBe(1); // bucket 4..7 gone
+    expect(rule.failures(1850)).toBe(0);
+  });
+
+  it('a clock that goes backwards counts in the newest bucket', () => {
+    const rule = createTripRule(rate(0.5, 2, 1000));
+    rule.record(true, 5000);
+    expect(rule.record(true, 4000)).toBe(true);
+    expect(rule.failures(5999)).toBe(2);
+    expect(rule.failures(6000)).toBe(0);
+  });
+
+  it('works with negative clock values (and across zero)', () => {
+    const rule = createTripRule(rate(1, 1, 1000));
+    expect(rule.record(true, -950)).toBe(true); // bucket -10
+    expect(rule.record(true, -50)).toBe(true); // bucket -1
+    expect(rule.failures(-1)).toBe(2);
+    expect(rule.failures(150)).toBe(1); // bucket 1: -10 left, -1 stays
+    expect(rule.failures(900)).toBe(0);
+  });
+
+  it('a tiny window gets fewer (>= 1 ms) buckets; a sub-millisecond one gets one bucket', () => {
+    const small = createTripRule(rate(1, 1, 3));
+    small.record(true, 0);
+    expect(small.failures(2.5)).toBe(1);
+    expect(small.failures(3)).toBe(0);
+    const tiny = createTripRule(rate(1, 1, 0.5));
+    tiny.record(true, 0.1);
+    expect(tiny.failures(0.49)).toBe(1);
+    expect(tiny.failures(0.5)).toBe(0);
+  });
+
+  it('reset() forgets everything', () => {
+    const rule = createTripRule(rate(0.5, 2, 1000));
+    rule.record(true, 0);
+    rule.reset();
+    expect(rule.failures(0)).toBe(0);
+    expect(rule.record(true, 1)).toBe(false);
+  });
+});
+
+describe('options', () => {
+  it.each<[TripRuleOptions, string]>([
+    [{ type: 'consecutive', failures: 0 }, 'trip.failures'],
+    [{ type: 'consecutive', failures: 1.5 }, 'trip.failures'],
+    [{ type: 'rate', threshold: 0, minimumCalls: 1, windowMs: 1 }, 'trip.threshold'],
+    [{ type: 'rate', threshold: 1.01, minimumCalls: 1, windowMs: 1 }, 'trip.threshold'],
+    [{ type: 'rate', threshold: NaN, minimumCalls: 1, windowMs: 1 }, 'trip.threshold'],
+    [{ type: 'rate', threshold: 0.5, minimumCalls: 0, windowMs: 1 }, 'trip.minimumCalls'],
+    [{ type: 'rate', threshold: 0.5, minimumCalls: 1, windowMs: 0 }, 'trip.windowMs'],
+    [{ type: 'rate', threshold: 0.5, minimumCalls: 1, windowMs: Infinity }, 'trip.windowMs'],
+    [{ type: 'bogus' } as unknown as TripRuleOptions, 'trip.type'],
+  ])('rejects %j at %s', (options, path) => {
+    expect(() => createTripRule(options)).toThrow(ConfigError);
+    expect(() => validateTripRuleOptions(options)).toThrow(expect.objectContaining({ path }));
+  });
+
+  it('sameTripRule compares type and every field', () => {
+    const c3: TripRuleOptions = { type: 'consecutive', failures: 3 };
+    const r: TripRuleOptions = { type: 'rate', threshold: 0.5, minimumCalls: 5, windowMs: 1000 };
+    expect(sameTripRule(c3, { type: 'consecutive', failures: 3 })).toBe(true);
+    expect(sameTripRule(c3, { type: 'consecutive', failures: 4 })).toBe(false);
+    expect(sameTripRule(c3, r)).toBe(false);
+    expect(sameTripRule(r, c3)).toBe(false);
+    expect(sameTripRule(r, { ...r })).toBe(true);
+    expect(sameTripRule(r, { ...r, threshold: 0.6 })).toBe(false);
+    expect(sameTripRule(r, { ...r, minimumCalls: 6 })).toBe(false);
+    expect(sameTripRule(r, { ...r, windowMs: 999 })).toBe(false);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * One circuit breaker per key (e.g. per origin), created on first use and bounded in
+ * number: a least-recently-used cache that prefers to forget CLOSED breakers, because
+ * dropping an OPEN one would silently let traffic through to a backend known to be down.
+ */
+import type { BreakerObserver, BreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker, validateBreakerOptions } from './circuit-breaker.js';
+import type { Clock } from '../time/clock.js';
+import { ConfigError } from '../common/config-error.js';
+
+/** The breakers of a client, by key, least recently used first. */
+export class BreakerRegistry {
+  /** Insertion order is recency order: the least recently used key comes first. */
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  /** The most recently used breaker: `get()` of its key again skips the Map entirely. */
+  private last: CircuitBreaker | undefined;
+  private options: BreakerOptions;
+  private maxKeys: number;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly observer: BreakerObserver | undefined;
+
+  /**
+   * @param maxKeys most breakers kept (integer >= 1). Beyond it the least recently used CLOSED
+   *   breaker goes; only when none is CLOSED does an OPEN or HALF_OPEN one go (memory stays bounded).
+   * @throws {ConfigError} when an option is out of range.
+   */
+  constructor(options: BreakerOptions, clock: Pick<Clock, 'now'>, maxKeys: number, observer?: BreakerObserver) {
+    validateBreakerOptions(options);
+    validateMaxKeys(maxKeys);
+    this.options = options;
+    this.clock = clock;
+    this.maxKeys = maxKeys;
+    this.observer = observer;
+  }
+
+  /** Breakers held. */
+  get size(): number {
+    return this.breakers.size;
+  }
+
+  /** The breaker for `key`, created on first use; marks it most recently used. */
+  get(key: string): CircuitBreaker {
+    const last = this.last;
+    if (last !== undefined && last.key === key) return last;
+    let breaker = this.breakers.get(key);
+    if (breaker === undefined) {
+      if (this.breakers.size >= this.maxKeys) this.evict();
+      breaker = new CircuitBreaker(key, this.options, this.clock, this.observer);
+    } else {
+      this.breakers.delete(key);
+    }
+    this.breakers.set(key, breaker);
+    this.last = breaker;
+    return breaker;
+  }
+
+  /** The breaker for key if it exists, without creating it or touching recency. */
+  peek(key: string): CircuitBreaker | undefined {
+    return this.breakers.get(key);
+  }
+
+  /** Every breaker, least recently used first. */
+  values(): IterableIterator<CircuitBreaker> {
+    return this.breakers.values();
+  }
+
+  /**
+   * New options for every breaker, existing and future; drops breakers (as on insertion)
+   * if `maxKeys` fell below the number held.
+   * @throws {ConfigError} when an option is out of range (nothing is changed).
+   */
+  setOptions(options: BreakerOptions, maxKeys: number): void {
+    validateBreakerOptions(options);
+    validateMaxKeys(maxKeys);
+    this.options = options;
+    this.maxKeys = maxKeys;
+    for (const breaker of this.breakers.values()) breaker.setOptions(options);
+    while (this.breakers.size > maxKeys) this.evict();
+  }
+
+  /** Drops the least recently used CLOSED breaker, or the least recently used of all if none is CLOSED. */
+  private evict(): void {
+    let victim: string | undefined;
+    for (const [key, breaker] of this.breakers) {
+      if (breaker.isClosed) {
+        victim = key;
+        break;
+      }
+    }
+    // None CLOSED: the least recently used of all goes (the map is never empty here).
+    victim ??= this.breakers.keys().next().value as string;
+    this.breakers.delete(victim);
+    if (victim === this.last?.key) this.last = undefined;
+  }
+}
+
+function validateMaxKeys(maxKeys: number): void {
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new ConfigError('maxKeys', maxKeys, 'an integer >= 1');
+}

@@ -1,0 +1,187 @@
+/**
+ * "When to open": the small pluggable strategy a CLOSED circuit breaker feeds with
+ * every outcome. Two rules exist: a run of consecutive failures, and a failure rate
+ * over a sliding time window. Both do O(1) work and allocate nothing per record.
+ */
+import { ConfigError } from '../common/config-error.js';
+
+/**
+ * How a breaker decides to open.
+ * - `consecutive`: opens after `failures` (integer >= 1) failures in a row; any success resets the run.
+ * - `rate`: opens when, within the last `windowMs` (> 0) milliseconds, at least `minimumCalls`
+ *   (integer >= 1) outcomes were recorded and the share of failures is >= `threshold` (in (0, 1]).
+ */
+export type TripRuleOptions =
+  | { readonly type: 'consecutive'; readonly failures: number }
+  | { readonly type: 'rate'; readonly threshold: number; readonly minimumCalls: number; readonly windowMs: number };
+
+/** A strategy deciding when CLOSED turns OPEN. */
+export interface TripRule {
+  /** Records one outcome at time `now` (clock ms); returns true when the breaker should open now. */
+  record(failed: boolean, now: number): boolean;
+  /** Failures currently counted (consecutive failures, or failures in the window): reported in the circuit-open event. */
+  failures(now: number): number;
+  /** Forget everything (on close/reset). */
+  reset(): void;
+  /**
+   * False when `record()` and `failures()` ignore `now`: the breaker then skips reading the
+   * clock on the hot path (a clock read can cost more than the rest of acquire + release).
+   */
+  readonly usesTime: boolean;
+}
+
+/**
+ * Most buckets the rate rule splits its window into. More buckets expire outcomes more
+ * precisely but cost more on a long idle jump (O(buckets)).
+ * @default 10
+ */
+export const RATE_RULE_BUCKETS = 10;
+
+/**
+ * Builds the rule described by `options`.
+ * @throws {ConfigError} when an option is out of range (see {@link validateTripRuleOptions}).
+ */
+export function createTripRule(options: TripRuleOptions): TripRule {
+  validateTripRuleOptions(options);
+  return options.type === 'consecutive'
+    ? new ConsecutiveRule(options.failures)
+    : new RateRule(options.threshold, options.minimumCalls, options.windowMs);
+}
+
+/**
+ * Checks trip rule options without building a rule.
+ * @throws {ConfigError} naming the field relative to the breaker options, e.g. `trip.windowMs`.
+ */
+export function validateTripRuleOptions(options: TripRuleOptions): void {
+  if (options.type === 'consecutive') {
+    requireInteger('trip.failures', options.failures);
+    return;
+  }
+  if (options.type !== 'rate') throw new ConfigError('trip.type', (options as { type: unknown }).type, '"consecutive" or "rate"');
+  if (!(options.threshold > 0 && options.threshold <= 1)) {
+    throw new ConfigError('trip.threshold', options.threshold, 'a number in (0, 1]');
+  }
+  requireInteger('trip.minimumCalls', options.minimumCalls);
+  if (!(options.windowMs > 0 && Number.isFinite(options.windowMs))) {
+    throw new ConfigError('trip.windowMs', options.windowMs, 'a finite number > 0');
+  }
+}
+
+/** True when both describe the same rule (so a breaker can keep its history across `setOptions`). */
+export function sameTripRule(a: TripRuleOptions, b: TripRuleOptions): boolean {
+  if (a.type === 'consecutive') return b.type === 'consecutive' && a.failures === b.failures;
+  return (
+    b.type === 'rate' && a.threshold === b.threshold && a.minimumCalls === b.minimumCalls && a.windowMs === b.windowMs
+  );
+}
+
+function requireInteger(path: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(path, value, 'an integer >= 1');
+}
+
+/** Opens after `limit` failures in a row. */
+class ConsecutiveRule implements TripRule {
+  readonly usesTime = false;
+  private run = 0;
+
+  constructor(private readonly limit: number) {}
+
+  record(failed: boolean): boolean {
+    if (!failed) {
+      this.run = 0;
+      return false;
+    }
+    this.run++;
+    return this.run >= this.limit;
+  }
+
+  failures(): number {
+    return this.run;
+  }
+
+  reset(): void {
+    this.run = 0;
+  }
+}
+
+/**
+ * Failure rate over a sliding window, approximated by a fixed ring of time buckets of
+ * width `windowMs / buckets`. An outcome lands in the bucket covering its time and leaves
+ * the window when that whole bucket does, so it expires between `windowMs * (1 - 1/buckets)`
+ * and `windowMs` after it was recorded. Only a failure can trip the rule: a success never
+ * opens the breaker, even if it brings the call count up to `minimumCalls`.
+ */
+class RateRule implements TripRule {
+  readonly usesTime = true;
+  private readonly buckets: number;
+  private readonly widthMs: number;
+  private readonly calls: Float64Array;
+  private readonly failed: Float64Array;
+  /** Absolute number (time / width) of the newest bucket; -Infinity when empty. */
+  private head = -Infinity;
+  private totalCalls = 0;
+  private totalFailures = 0;
+
+  constructor(
+    private readonly threshold: number,
+    private readonly minimumCalls: number,
+    windowMs: number,
+  ) {
+    // Buckets at least 1 ms wide: a tiny window gets fewer buckets.
+    this.buckets = Math.max(1, Math.min(RATE_RULE_BUCKETS, Math.floor(windowMs)));
+    this.widthMs = windowMs / this.buckets;
+    this.calls = new Float64Array(this.buckets);
+    this.failed = new Float64Array(this.buckets);
+  }
+
+  record(failed: boolean, now: number): boolean {
+    const slot = this.advance(now);
+    this.calls[slot]++;
+    this.totalCalls++;
+    if (!failed) return false;
+    this.failed[slot]++;
+    this.totalFailures++;
+    return this.totalCalls >= this.minimumCalls && this.totalFailures / this.totalCalls >= this.threshold;
+  }
+
+  failures(now: number): number {
+    this.advance(now);
+    return this.totalFailures;
+  }
+
+  reset(): void {
+    this.calls.fill(0);
+    this.failed.fill(0);
+    this.head = -Infinity;
+    this.totalCalls = 0;
+    this.totalFailures = 0;
+  }
+
+  /** Expires the buckets that left the window by `now`; returns the ring index for `now`. */
+  private advance(now: number): number {
+    const n = Math.floor(now / this.widthMs);
+    if (n > this.head) {
+      const elapsed = n - this.head;
+      if (elapsed >= this.buckets) {
+        this.reset();
+      } else {
+        for (let b = this.head + 1; b <= n; b++) this.clear(this.index(b));
+      }
+      this.head = n;
+    }
+    // A clock that went backwards keeps counting in the newest bucket.
+    return this.index(this.head);
+  }
+
+  private clear(slot: number): void {
+    this.totalCalls -= this.calls[slot];
+    this.totalFailures -= this.failed[slot];
+    this.calls[slot] = 0;
+    this.failed[slot] = 0;
+  }
+
+  private index(bucket: number): number {
+    const i = bucket % this.buckets;
+    return i < 0 ? i + this.buckets : i;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The typed event map and the emitter that isolates listeners: a listener that
+ * throws never changes a call's outcome nor stops the other listeners; its
+ * error is re-emitted as `listener-error`. Attempts are numbered from 1.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { FailureReason } from './errors.js';
+import type { CircuitState } from '../breaker/circuit-breaker.js';
+
+/** Before every attempt. */
+export interface AttemptEvent {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Request URL, passwords redacted. */
+  readonly url: string;
+  /** This attempt's number; the first is 1. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Effective limit of this attempt in ms: min(attemptMs, time left); Infinity when none. */
+  readonly timeoutMs: number;
+  /** Time left in the call's budget, in ms. */
+  readonly remainingMs: number;
+}
+
+/** A retry has been scheduled. */
+export interface RetryEvent {
+  readonly method: string;
+  readonly url: string;
+  /** The attempt that failed. */
+  readonly attempt: number;
+  /** Wait before the next attempt, in ms. */
+  readonly delayMs: number;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  /** The failed attempt's error (a redacted view: safe to log). */
+  readonly error: unknown;
+  /** The server's `Retry-After`, in ms, when it set the delay. */
+  readonly retryAfterMs: number | undefined;
+  /** Time left in the call's budget after the wait, in ms. */
+  readonly remainingMs: number;
+}
+
+/** The call resolved. */
+export interface SuccessEvent {
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly status: number;
+}
+
+/** The call rejected. */
+export interface FailureEvent {
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  /** The rejection (a redacted view: safe to log). */
+  readonly error: unknown;
+  readonly reason: FailureReason;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  /** Time left in the call's budget, in ms. */
+  readonly remainingMs: number;
+}
+
+/** A breaker opened. */
+export interface CircuitOpenEvent {
+  readonly key: string;
+  /** Failures counted by the trip rule when it opened. */
+  readonly failures: number;
+}
+
+/** A breaker lets trial calls through. */
+export interface CircuitHalfOpenEvent {
+  readonly key: string;
+}
+
+/** A breaker closed. */
+export interface CircuitCloseEvent {
+  readonly key: string;
+}
+
+/** A call was refused by an open breaker. */
+export interface CircuitRejectEvent {
+  readonly key: string;
+  readonly method: string;
+  readonly url: string;
+  /** ms until a trial call is let through (0 when HALF_OPEN's trials are in flight). */
+  readonly remainingMs: number;
+  readonly state: CircuitState;
+}
+
+/** The retry budget refused a retry: the call fails with its last error. */
+export interface RetryBudgetExhaustedEvent {
+  readonly method: string;
+  readonly url: string;
+  /** The attempt that failed and would have been retried. */
+  readonly attempt: number;
+  /** Retries and calls in the budget's window when it refused. */
+  readonly retries: number;
+  readonly calls: number;
+}
+
+/** The bulkhead refused a call: `max` in flight and `queue` waiting. */
+export interface BulkheadRejectEvent {
+  readonly method: string;
+  readonly url: string;
+  readonly max: number;
+  readonly queue: number;
+}
+
+/** Adaptive throttling refused an attempt locally. */
+export interface ThrottleEvent {
+  readonly key: string;
+  readonly method: string;
+  readonly url: string;
+  /** The rejection probability that applied. */
+  readonly probability: number;
+}
+
+/** A listener threw; the call went on regardless. */
+export interface ListenerErrorEvent {
+  readonly event: string;
+  readonly error: unknown;
+}
+
+/** Every event a `ResilientClient` emits, for eventemitter3's typed API. */
+export interface ResilientEvents {
+  attempt: (event: AttemptEvent) => void;
+  retry: (event: RetryEvent) => void;
+  success: (event: SuccessEvent) => void;
+  failure: (event: FailureEvent) => void;
+  'circuit-open': (event: CircuitOpenEvent) => void;
+  'circuit-half-open': (event: CircuitHalfOpenEvent) => void;
+  'circuit-close': (event: CircuitCloseEvent) => void;
+  'circuit-reject': (event: CircuitRejectEvent) => void;
+  'retry-budget-exhausted': (event: RetryBudgetExhaustedEvent) => void;
+  'bulkhead-reject': (event: BulkheadRejectEvent) => void;
+  throttle: (event: ThrottleEvent) => void;
+  'listener-error': (event: ListenerErrorEvent) => void;
+}
+
+type Payload<K extends keyof ResilientEvents> = Parameters<ResilientEvents[K]>[0];
+
+interface ListenerSlot {
+  fn: (payload: unknown) => void;
+  context: unknown;
+  once: boolean;
+}
+
+/** eventemitter3 with one safe way to emit. */
+export class SafeEmitter extends EventEmitter<ResilientEvents> {
+  /** True when somebody listens to `event` (checked before building a payload). */
+  protected listening(event: keyof ResilientEvents): boolean {
+    // eventemitter3 keeps one slot per event name, removed when its last listener goes.
+    return this.slots(event) !== undefined;
+  }
+
+  /**
+   * Calls every listener of `event` with `payload`, each in its own try/catch.
+   * Walks eventemitter3's listener slots (stable since v1) so `once` listeners
+   * are honoured and one throwing listener does not skip the rest.
+   * @internal
+   */
+  protected fire<K extends keyof ResilientEvents>(event: K, payload: Payload<K>): void {
+    const slots = this.slots(event);
+    if (slots === undefined) return;
+    if (!Array.isArray(slots)) {
+      this.callSlot(event, slots, payload);
+      return;
+    }
+    for (const slot of slots) this.callSlot(event, slot, payload);
+  }
+
+  /** eventemitter3's listener slot(s) for `event` (its internal `_events`, stable since v1). */
+  private slots(event: keyof ResilientEvents): ListenerSlot | ListenerSlot[] | undefined {
+    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
+    return (this as unknown as { _events: Record<string, ListenerSlot | ListenerSlot[] | undefined> })._events[key];
+  }
+
+  private callSlot(event: keyof ResilientEvents, slot: ListenerSlot, payload: unknown): void {
+    if (slot.once) this.removeListener(event, slot.fn, undefined, true);
+    try {
+      slot.fn.call(slot.context, payload);
+    } catch (error) {
+      if (event !== 'listener-error') this.fire('listener-error', { event, error });
+    }
+  }
+}
