@@ -4,27 +4,20 @@
  */
 export { ResilientClient } from './resilient-client.js';
 export type { ResilientClientConfig, CircuitView, ClientStats } from './resilient-client.js';
+export type { ResilienceOptions, RequestResilience, ResolvedOptions } from './options.js';
+export type { RetryOptions, BackoffOptions, RetryAfterOptions, RetryIf, ValidateResponse, RetryOutcome, ResolvedRetry } from './retry/retry-options.js';
+export type { TimeBudgetOptions, ResolvedTimeBudget } from './time/time-budget.js';
+export type { CircuitBreakerOptions, BreakerKey, ResolvedBreaker } from './breaker/breaker-options.js';
 export type {
-  ResilienceOptions,
-  RequestResilience,
-  RetryOptions,
-  BackoffOptions,
-  RetryAfterOptions,
-  TimeBudgetOptions,
-  CircuitBreakerOptions,
-  RetryBudgetOptions,
-  ConcurrencyOptions,
-  AdaptiveThrottleOptions,
-  BreakerKey,
-  RetryIf,
-  RetryOutcome,
-  ResolvedOptions,
-} from './options.js';
+  RetryBudgetOptions, ConcurrencyOptions, AdaptiveThrottleOptions, ResolvedRetryBudget, ResolvedConcurrency, ResolvedThrottle,
+} from './gates/gate-options.js';
 export type { BackoffType, BackoffFunction, Jitter } from './retry/backoff.js';
 export type { TripRuleOptions } from './breaker/trip-rules.js';
 export type { CircuitState, BreakerStats } from './breaker/circuit-breaker.js';
 export type { Clock, AbortSignalLike, RandomSource } from './time/clock.js';
 export { systemClock } from './time/clock.js';
+export { attemptOf } from './call/call.js';
+export type { AttemptInfo } from './call/call.js';
 export { ConfigError } from './common/config-error.js';
 export {
   CircuitOpenError,
@@ -42,11 +35,16 @@ export {
   ERR_BULKHEAD_FULL,
   ERR_THROTTLED,
 } from './report/errors.js';
+export { ERR_BAD_RESPONSE_BODY } from './report/failures.js';
 export type { FailureReason, ResilienceInfo, WithResilience } from './report/errors.js';
+export type { CallCounters } from './report/reporter.js';
 export type {
   ResilientEvents,
+  CallEventBase,
   AttemptEvent,
+  AttemptEndEvent,
   RetryEvent,
+  HedgeEvent,
   SuccessEvent,
   FailureEvent,
   CircuitOpenEvent,

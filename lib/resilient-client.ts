@@ -1,36 +1,31 @@
 /**
- * `ResilientClient`: owns (or wraps) an axios instance, installs the engine's
- * interceptors, and exposes axios's methods, events, stats and breakers.
- * Holds no logic of its own beyond wiring.
+ * `ResilientClient`: owns (or wraps) an axios instance, installs the call
+ * runner's interceptors, and exposes axios's methods, events, stats and
+ * breakers. Holds no logic of its own beyond wiring.
  */
 import axios from 'axios';
-import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, CreateAxiosDefaults, GenericFormData } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, GenericFormData } from 'axios';
 import type { BreakerStats, CircuitState } from './breaker/circuit-breaker.js';
-import { systemClock } from './time/clock.js';
-import type { Clock, RandomSource } from './time/clock.js';
+import { splitClientConfig } from './client-config.js';
+import type { ResilientClientConfig } from './client-config.js';
 import { ConfigError } from './common/config-error.js';
-import { Engine } from './call/runner.js';
-import type { CallCounters } from './call/runner.js';
-import { SafeEmitter } from './report/events.js';
 import { install } from './call/interceptors.js';
 import type { Installed } from './call/interceptors.js';
-import { resolveConfigure, resolveOptions, splitClientConfig } from './options.js';
-import type { ResilienceOptions, ResolvedOptions } from './options.js';
 import { isAbsoluteUrl, originOf } from './call/request-facts.js';
+import { CallRunner } from './call/runner.js';
+import type { GateStats } from './gates/gates.js';
+import { resolveConfigure, resolveOptions } from './options.js';
+import type { ResilienceOptions, ResolvedOptions } from './options.js';
+import { SafeEmitter } from './report/events.js';
+import type { CallCounters } from './report/reporter.js';
+import { systemClock } from './time/clock.js';
 
-/** Everything `new ResilientClient()` accepts: axios instance defaults plus the resilience fields. */
-export interface ResilientClientConfig extends CreateAxiosDefaults, ResilienceOptions {
-  /** Wrap this existing instance instead of creating one (its interceptors keep working). */
-  axios?: AxiosInstance;
-  /** Time source, for deterministic tests. @default the system clock */
-  clock?: Clock;
-  /** Uniform [0, 1) random source for jitter. @default Math.random */
-  random?: RandomSource;
-}
+export type { ResilientClientConfig } from './client-config.js';
 
 /** One breaker, as `circuit()` shows it. */
 export interface CircuitView {
   readonly key: string;
+  /** Its state now (read without moving it). */
   readonly state: CircuitState;
   readonly stats: BreakerStats;
   /** Closes the breaker and forgets its failures. */
@@ -38,38 +33,11 @@ export interface CircuitView {
 }
 
 /** What `stats()` returns. */
-export interface ClientStats extends Readonly<CallCounters> {
+export interface ClientStats extends Readonly<CallCounters>, GateStats {
   /** Attempts in flight now. */
   readonly inFlight: number;
-  /** Retry budget counters over its window, when it is on. */
-  readonly retryBudget: { readonly calls: number; readonly retries: number; readonly refused: number } | undefined;
   /** Every breaker, least recently used first. */
   readonly breakers: ReadonlyArray<BreakerStats & { readonly key: string }>;
-  /** Bulkhead slots and queue, when `concurrency` is on. */
-  readonly bulkhead: { readonly active: number; readonly queued: number; readonly rejected: number; readonly max: number; readonly queue: number } | undefined;
-  /** Keys tracked and attempts refused, when `adaptiveThrottle` is on. */
-  readonly throttle: { readonly keys: number; readonly rejected: number } | undefined;
-}
-
-function checkClock(value: unknown): Clock {
-  const c = value as Partial<Clock> | null;
-  if (c === null || typeof c !== 'object' || typeof c.now !== 'function' || typeof c.sleep !== 'function') {
-    throw new ConfigError('clock', value, 'an object with now() and sleep(ms, signal)');
-  }
-  return c as Clock;
-}
-
-function checkInstance(value: unknown, otherFields: Record<string, unknown>): AxiosInstance {
-  const i = value as Partial<AxiosInstance> | null;
-  const ok = typeof value === 'function' && i !== null && typeof i.request === 'function' && i.interceptors !== undefined && i.defaults !== undefined;
-  if (!ok) {
-    throw new ConfigError('axios', value, 'an axios instance');
-  }
-  const [field] = Object.keys(otherFields);
-  if (field !== undefined) {
-    throw new ConfigError(field, otherFields[field], 'left out when an instance is passed as `axios` (configure that instance instead)');
-  }
-  return i as AxiosInstance;
 }
 
 /**
@@ -86,32 +54,25 @@ function checkInstance(value: unknown, otherFields: Record<string, unknown>): Ax
 export class ResilientClient extends SafeEmitter {
   /** The underlying axios instance: add interceptors here. */
   readonly axios: AxiosInstance;
-  private readonly engine: Engine;
-  private readonly clock: Clock;
+  private readonly runner: CallRunner;
   private readonly installed: Installed;
 
   constructor(config: ResilientClientConfig = {}) {
     super();
-    const { axios: axiosFields, resilience } = splitClientConfig(config as Record<string, unknown>);
-    const options = resolveOptions(resilience);
-    this.clock = resilience.clock === undefined ? systemClock : checkClock(resilience.clock);
-    const random = resilience.random === undefined ? Math.random : (resilience.random as RandomSource);
-    if (typeof random !== 'function') throw new ConfigError('random', random, 'a function returning a number in [0, 1)');
-    const wrapped = resilience.axios !== undefined;
-    this.axios = wrapped ? checkInstance(resilience.axios, axiosFields as Record<string, unknown>) : axios.create(axiosFields as CreateAxiosDefaults);
-    const defaultTimeout = this.axios.defaults.timeout;
-    const timeoutGiven = wrapped ? typeof defaultTimeout === 'number' && defaultTimeout > 0 : config.timeout !== undefined;
-    this.engine = new Engine(
+    const parts = splitClientConfig(config);
+    const options = resolveOptions(parts.resilience);
+    this.axios = parts.instance ?? axios.create(parts.axiosDefaults);
+    this.runner = new CallRunner(
       {
-        clock: this.clock,
-        random,
-        timeoutGiven,
+        clock: parts.clock ?? systemClock,
+        random: parts.random,
+        timeoutGiven: parts.timeoutGiven,
         sink: { listening: (e) => this.listening(e), fire: (e, p) => this.fire(e, p) },
         dispatch: (c) => this.installed.dispatch(c),
       },
       options,
     );
-    this.installed = install(this.axios, this.engine);
+    this.installed = install(this.axios, this.runner);
   }
 
   /** Same as axios `request`. */
@@ -174,9 +135,9 @@ export class ResilientClient extends SafeEmitter {
     return this.axios.getUri(config);
   }
 
-  /** The resilience settings in force (resolved, frozen). */
+  /** The resilience settings in force: the options' own keys, resolved and frozen (`false` for a feature that is off). */
   get settings(): ResolvedOptions {
-    return this.engine.options;
+    return this.runner.options;
   }
 
   /**
@@ -185,17 +146,17 @@ export class ResilientClient extends SafeEmitter {
    * @throws {ConfigError} leaving the settings unchanged.
    */
   configure(partial: ResilienceOptions): void {
-    this.engine.apply(resolveConfigure(partial, this.engine.options));
+    this.runner.configure(resolveConfigure(partial, this.runner.options));
   }
 
-  /** Counters since the client was made, and every breaker's state. */
+  /** Counters since the client was made, and every breaker's state. Reading changes nothing. */
   stats(): ClientStats {
+    const runner = this.runner;
     return {
-      ...this.engine.counters,
-      inFlight: this.engine.inFlight(),
-      retryBudget: this.engine.budgetStats(),
-      breakers: this.engine.breakers().map((b) => ({ key: b.key, ...b.stats() })),
-      ...this.engine.overloadStats(),
+      ...runner.report.counters,
+      inFlight: runner.inFlight,
+      breakers: runner.gates.breakers().map((b) => ({ key: b.key, ...b.stats() })),
+      ...runner.gates.stats(runner.now()),
     };
   }
 
@@ -206,7 +167,8 @@ export class ResilientClient extends SafeEmitter {
    * has used yet (the default key is created on demand).
    */
   circuit(key?: string): CircuitView | undefined {
-    const breaker = key === undefined ? this.engine.breaker(this.defaultBreakerKey()) : this.engine.peekBreaker(this.normaliseKey(key));
+    const gates = this.runner.gates;
+    const breaker = key === undefined ? gates.breaker(this.defaultBreakerKey()) : gates.peekBreaker(this.normaliseKey(key));
     if (breaker === undefined) return undefined;
     return {
       key: breaker.key,
@@ -221,11 +183,13 @@ export class ResilientClient extends SafeEmitter {
   }
 
   private normaliseKey(key: string): string {
-    return this.engine.options.breaker?.key === 'origin' && isAbsoluteUrl(key) ? originOf(key) : key;
+    const breaker = this.runner.options.circuitBreaker;
+    return breaker !== false && breaker.key === 'origin' && isAbsoluteUrl(key) ? originOf(key) : key;
   }
 
   private defaultBreakerKey(): string {
-    const key = this.engine.options.breaker?.key;
+    const breaker = this.runner.options.circuitBreaker;
+    const key = breaker === false ? 'origin' : breaker.key;
     if (key === 'client') return 'client';
     if (typeof key === 'function') throw new ConfigError('key', undefined, 'given when circuitBreaker.key is a function');
     const base = this.axios.defaults.baseURL ?? '';
@@ -238,7 +202,20 @@ export class ResilientClient extends SafeEmitter {
    * given back its own interceptor managers, so it behaves as plain axios after.
    */
   dispose(): void {
-    this.engine.dispose();
+    this.runner.dispose();
     this.installed.uninstall();
   }
+}
+
+// `await using client = new ResilientClient(...)` (where the runtime has `Symbol.asyncDispose`): disposes the client.
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+if (typeof asyncDispose === 'symbol') {
+  Object.defineProperty(ResilientClient.prototype, asyncDispose, {
+    configurable: true,
+    writable: true,
+    value(this: ResilientClient): Promise<void> {
+      this.dispose();
+      return Promise.resolve();
+    },
+  });
 }

@@ -23,6 +23,8 @@ interface Exchange {
   readonly signal: GenericAbortSignal | undefined;
   /** Clock time when the adapter was called. */
   readonly at: number;
+  /** The request's axios `timeout` when the adapter was called. */
+  readonly timeout: number | undefined;
   /** Header values as the adapter saw them. */
   readonly headers: Record<string, unknown>;
   /** The adapter settled this request (answered, failed, or saw the abort). */
@@ -70,6 +72,7 @@ function controllableAdapter(clock: FakeClock) {
         config,
         signal,
         at: clock.now(),
+        timeout: config.timeout,
         headers: { ...(config.headers.toJSON() as Record<string, unknown>) },
         get done() {
           return done;
@@ -232,19 +235,20 @@ describe('deadline (timeBudget.totalMs)', () => {
     expect(clock.pending).toBe(0);
   });
 
-  test('Retry-After that fits in the budget is waited for exactly, then the retry succeeds', async () => {
+  test('Retry-After that fits in the budget is waited for, plus its jitter, then the retry succeeds', async () => {
     const { clock, client, exchanges, plan, events } = setup({ timeBudget: { totalMs: 5000 } });
     plan.push({ status: 503, headers: { 'retry-after': '2' } }, 200);
     const call = track(client.get('/later'));
     await settleChain();
     expect(events.retry).toHaveLength(1);
-    expect(events.retry[0]).toMatchObject({ delayMs: 2000, retryAfterMs: 2000, status: 503, remainingMs: 3000 });
-    await clock.advance(1999);
+    // random() is 0.5 here: 2 s plus half of the largest jitter (10% of 2 s).
+    expect(events.retry[0]).toMatchObject({ delayMs: 2100, retryAfterMs: 2000, status: 503, remainingMs: 2900 });
+    await clock.advance(2099);
     expect(exchanges).toHaveLength(1);
     await clock.advance(1);
     await call.done;
     expect(call.state).toBe('resolved');
-    expect(exchanges.map((x) => x.at - exchanges[0].at)).toEqual([0, 2000]);
+    expect(exchanges.map((x) => x.at - exchanges[0].at)).toEqual([0, 2100]);
     expect(clock.pending).toBe(0);
   });
 
@@ -359,7 +363,9 @@ describe('attempt limit (timeBudget.attemptMs)', () => {
     const { clock, client, exchanges, plan } = setup({ timeout: 300 });
     plan.push(200);
     await client.get('/x');
-    expect(exchanges[0].config.timeout).toBe(0);
+    expect(exchanges[0].timeout).toBe(0);
+    // The config the caller gets back has its own timeout again.
+    expect(exchanges[0].config.timeout).toBe(300);
     expect(clock.pending).toBe(0);
   });
 });

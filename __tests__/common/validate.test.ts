@@ -127,10 +127,17 @@ describe('arrayOf', () => {
 });
 
 describe('record', () => {
-  it('returns the object when every key is known', () => {
+  it('returns a copy of its own properties when every key is known', () => {
     const o = { a: 1, b: undefined };
-    expect(v.record('r', o, ['a', 'b'])).toBe(o);
+    expect(v.record('r', o, ['a', 'b'])).toEqual(o);
+    expect(v.record('r', o, ['a', 'b'])).not.toBe(o);
     expect(v.record('r', {}, ['a'])).toEqual({});
+  });
+
+  it('never reads an inherited property', () => {
+    const proto = { a: 'inherited' };
+    const copy = v.record('r', Object.create(proto) as object, ['a']);
+    expect(copy.a).toBeUndefined();
   });
 
   it.each([[null], [undefined], [[]], ['x'], [3], [false]])('rejects %p as not an object', (value) => {

@@ -1,5 +1,5 @@
 import { RetryBudget } from '../../lib/gates/retry-budget.js';
-import type { ResolvedRetryBudget } from '../../lib/options.js';
+import type { ResolvedRetryBudget } from '../../lib/gates/gate-options.js';
 
 function budget(options: Partial<ResolvedRetryBudget> = {}): RetryBudget {
   return new RetryBudget({ ratio: 0.1, minPerSecond: 10, windowMs: 10_000, ...options });
@@ -8,7 +8,7 @@ function budget(options: Partial<ResolvedRetryBudget> = {}): RetryBudget {
 /** Takes retries at `now` until refused; returns how many were allowed. */
 function drain(b: RetryBudget, now: number, limit = 10_000): number {
   let n = 0;
-  while (n < limit && b.tryRetry(now)) n++;
+  while (n < limit && (b.tryRetry(now, false) !== -1)) n++;
   return n;
 }
 
@@ -35,14 +35,14 @@ describe('RetryBudget', () => {
 
   it('refills by ratio x calls', () => {
     const b = budget({ ratio: 0.1, minPerSecond: 0 });
-    expect(b.tryRetry(0)).toBe(false);
+    expect((b.tryRetry(0, false) !== -1)).toBe(false);
     for (let i = 0; i < 9; i++) b.recordCall(0);
-    expect(b.tryRetry(0)).toBe(false);
+    expect((b.tryRetry(0, false) !== -1)).toBe(false);
     b.recordCall(0);
-    expect(b.tryRetry(0)).toBe(true);
-    expect(b.tryRetry(0)).toBe(false);
+    expect((b.tryRetry(0, false) !== -1)).toBe(true);
+    expect((b.tryRetry(0, false) !== -1)).toBe(false);
     for (let i = 0; i < 10; i++) b.recordCall(1);
-    expect(b.tryRetry(1)).toBe(true);
+    expect((b.tryRetry(1, false) !== -1)).toBe(true);
     expect(b.stats(1)).toEqual({ calls: 20, retries: 2, refused: 3 });
   });
 
@@ -55,28 +55,28 @@ describe('RetryBudget', () => {
   it('never allows a retry with ratio 0 and no reserve', () => {
     const b = budget({ ratio: 0, minPerSecond: 0 });
     for (let i = 0; i < 1_000; i++) b.recordCall(0);
-    expect(b.tryRetry(0)).toBe(false);
+    expect((b.tryRetry(0, false) !== -1)).toBe(false);
     expect(b.stats(0).refused).toBe(1);
   });
 
   it('counts refusals since the start, not per window', () => {
     const b = budget({ ratio: 0, minPerSecond: 0 });
-    b.tryRetry(0);
-    b.tryRetry(0);
+    b.tryRetry(0, false);
+    b.tryRetry(0, false);
     expect(b.stats(0).refused).toBe(2);
     expect(b.stats(1e6).refused).toBe(2);
-    b.tryRetry(1e6);
+    b.tryRetry(1e6, false);
     expect(b.stats(1e6)).toEqual({ calls: 0, retries: 0, refused: 3 });
   });
 
   describe('the window', () => {
     it('forgets retries once the window has passed', () => {
       const b = budget({ ratio: 0, minPerSecond: 0.1 }); // one retry per 10 s
-      expect(b.tryRetry(0)).toBe(true);
-      expect(b.tryRetry(0)).toBe(false);
-      expect(b.tryRetry(9_999)).toBe(false);
-      expect(b.tryRetry(10_000)).toBe(true);
-      expect(b.tryRetry(10_000)).toBe(false);
+      expect((b.tryRetry(0, false) !== -1)).toBe(true);
+      expect((b.tryRetry(0, false) !== -1)).toBe(false);
+      expect((b.tryRetry(9_999, false) !== -1)).toBe(false);
+      expect((b.tryRetry(10_000, false) !== -1)).toBe(true);
+      expect((b.tryRetry(10_000, false) !== -1)).toBe(false);
     });
 
     it('counts a call for the whole window when time moves one bucket at a time', () => {
@@ -89,9 +89,9 @@ describe('RetryBudget', () => {
 
     it('counts a retry for the whole window when time moves one bucket at a time', () => {
       const b = budget({ ratio: 0, minPerSecond: 0.1 });
-      expect(b.tryRetry(0)).toBe(true);
-      for (let t = 1_000; t <= 9_000; t += 1_000) expect({ t, allowed: b.tryRetry(t) }).toEqual({ t, allowed: false });
-      expect(b.tryRetry(10_000)).toBe(true);
+      expect((b.tryRetry(0, false) !== -1)).toBe(true);
+      for (let t = 1_000; t <= 9_000; t += 1_000) expect({ t, allowed: (b.tryRetry(t, false) !== -1) }).toEqual({ t, allowed: false });
+      expect((b.tryRetry(10_000, false) !== -1)).toBe(true);
     });
 
     it('expires exactly the buckets that left the window on a partial jump', () => {
@@ -122,14 +122,14 @@ describe('RetryBudget', () => {
       expect(b.stats(4_000)).toMatchObject({ calls: 5, retries: 100 });
       // a jump of 10^12 buckets must not loop over them
       expect(b.stats(1e15)).toEqual({ calls: 0, retries: 0, refused: 1 });
-      expect(b.tryRetry(1e15)).toBe(true);
+      expect((b.tryRetry(1e15, false) !== -1)).toBe(true);
     });
 
     it('works with a window that is not a multiple of the bucket count', () => {
       const b = budget({ ratio: 0, minPerSecond: 1_000, windowMs: 1 }); // one retry per ms
-      expect(b.tryRetry(0)).toBe(true);
-      expect(b.tryRetry(0.5)).toBe(false);
-      expect(b.tryRetry(1)).toBe(true);
+      expect((b.tryRetry(0, false) !== -1)).toBe(true);
+      expect((b.tryRetry(0.5, false) !== -1)).toBe(false);
+      expect((b.tryRetry(1, false) !== -1)).toBe(true);
     });
   });
 
@@ -149,7 +149,7 @@ describe('RetryBudget', () => {
     it('applies a new ratio to the calls already counted', () => {
       const b = budget({ ratio: 0, minPerSecond: 0 });
       for (let i = 0; i < 10; i++) b.recordCall(0);
-      expect(b.tryRetry(0)).toBe(false);
+      expect((b.tryRetry(0, false) !== -1)).toBe(false);
       const next = b.withOptions({ ratio: 0.5, minPerSecond: 0, windowMs: 10_000 });
       expect(drain(next, 0)).toBe(5);
     });
@@ -157,7 +157,7 @@ describe('RetryBudget', () => {
     it('starts afresh when the window changes', () => {
       const b = budget();
       b.recordCall(0);
-      b.tryRetry(0);
+      b.tryRetry(0, false);
       const next = b.withOptions({ ratio: 0.1, minPerSecond: 10, windowMs: 20_000 });
       expect(next.options.windowMs).toBe(20_000);
       expect(next.stats(0)).toMatchObject({ calls: 0, retries: 0 });
@@ -167,9 +167,9 @@ describe('RetryBudget', () => {
     it('leaves the original untouched', () => {
       const b = budget({ ratio: 0, minPerSecond: 0.1 });
       const next = b.withOptions({ ratio: 0, minPerSecond: 0.1, windowMs: 10_000 });
-      expect(next.tryRetry(0)).toBe(true);
+      expect((next.tryRetry(0, false) !== -1)).toBe(true);
       expect(b.stats(0)).toEqual({ calls: 0, retries: 0, refused: 0 });
-      expect(b.tryRetry(0)).toBe(true);
+      expect((b.tryRetry(0, false) !== -1)).toBe(true);
     });
   });
 });

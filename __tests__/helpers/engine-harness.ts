@@ -20,6 +20,8 @@ export interface Exchange {
   readonly url: string;
   /** Clock time when the adapter was called. */
   readonly at: number;
+  /** The request's axios `timeout` when the adapter was called. */
+  readonly timeout: number | undefined;
   readonly aborted: boolean;
   respond(status: number): void;
 }
@@ -48,6 +50,7 @@ export function controllableAdapter(clock: FakeClock, answer: (url: string, inde
         config,
         url,
         at: clock.now(),
+        timeout: config.timeout,
         get aborted() {
           return aborted;
         },

@@ -13,7 +13,7 @@ class TestEmitter extends SafeEmitter {
   }
 }
 
-const success: SuccessEvent = Object.freeze({ method: 'GET', url: '/x', attempts: 1, elapsedMs: 5, status: 200 });
+const success: SuccessEvent = Object.freeze({ callId: 'c1', method: 'GET', url: '/x', attempts: 1, elapsedMs: 5, status: 200 });
 
 describe('SafeEmitter', () => {
   it('is an eventemitter3 EventEmitter', () => {

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < origins; i++) await many.get(`http://h${i}.test/`);
   const afterOrigins = snapshot();
   const breakers = many.stats().breakers.length;
-  const maxKeys = many.settings.breaker?.maxKeys;
+  const maxKeys = (many.settings.circuitBreaker || undefined)?.maxKeys;
 
   process.send?.({ calls, before, after, origins, beforeOrigins, afterOrigins, breakers, maxKeys }, () => process.exit(0));
 }

@@ -1,5 +1,5 @@
 /**
- * Thin glue between axios and the engine. Our request interceptor must run
+ * Thin glue between axios and the call runner. Our request interceptor must run
  * before the user's (it sees the request as the caller made it) and our
  * response interceptor before theirs (they see only the final outcome), even
  * for interceptors added later or already on a wrapped instance. So each of
@@ -8,6 +8,7 @@
  * the right end.
  */
 import { Axios } from 'axios';
+import { tagError } from './call.js';
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 
 interface Handler {
@@ -81,7 +82,7 @@ class PinnedManager {
 /**
  * Wraps a user's request interceptor so that what it throws or rejects with is
  * tagged with the request's config: axios passes such errors on without one,
- * and the engine must still find (and end) the call they belong to.
+ * and the runner must still find (and end) the call they belong to.
  */
 function guardWith(tag: (err: unknown, config: unknown) => void): Guard {
   return (h) => {
@@ -110,8 +111,6 @@ export interface Hooks {
   readonly onRequest: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
   readonly onResponse: (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>;
   readonly onError: (error: unknown) => Promise<AxiosResponse>;
-  /** Ties an error to the call of `config`. */
-  readonly tagError: (err: unknown, config: unknown) => void;
 }
 
 export interface Installed {
@@ -133,7 +132,7 @@ export function install(instance: AxiosInstance, hooks: Hooks): Installed {
     original.request,
     { fulfilled: hooks.onRequest as Handler['fulfilled'], rejected: undefined, synchronous: true, runWhen: null },
     () => !requestOrderIsReversed(),
-    guardWith(hooks.tagError),
+    guardWith(tagError),
   );
   const response = new PinnedManager(
     original.response,

@@ -1,8 +1,20 @@
 /**
- * Facts about a request that the engine needs once per call: whether its body
- * can be sent again, the origin it goes to (the default breaker key), and a
- * fresh idempotency key.
+ * Facts about a request that a call needs once: its method, whether its body
+ * can be sent again, the origin it goes to (the default breaker key, with a
+ * cache for the common case of one origin), and a fresh idempotency key.
  */
+import type { InternalAxiosRequestConfig } from 'axios';
+
+/** axios's lower-case methods, upper-cased without a string operation. */
+export const METHODS: Readonly<Record<string, string>> = {
+  get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', head: 'HEAD', options: 'OPTIONS', patch: 'PATCH', trace: 'TRACE',
+};
+
+/** The upper-case method of a request (GET when none). */
+export function methodOf(config: InternalAxiosRequestConfig): string {
+  const m = config.method ?? 'get';
+  return METHODS[m] ?? String(m).toUpperCase();
+}
 
 /**
  * A body that can be sent again as it is: none, a string, bytes,
@@ -73,4 +85,41 @@ export function newIdempotencyKey(): string {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** '/x' (but not '//host'): surely relative, no regex needed. */
+function isPlainPath(url: string): boolean {
+  return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
+}
+
+/**
+ * The origin a request goes to, as axios will build its URL: its own absolute
+ * URL (unless `allowAbsoluteUrls` is false), else `baseURL`'s. Remembers the
+ * last base and the last absolute prefix, so the usual call pays a string
+ * comparison instead of a parse.
+ */
+export class OriginKeyCache {
+  private lastBase: unknown = undefined;
+  private lastBaseOrigin = '';
+  private lastAbsPrefix = '';
+  private lastAbsOrigin = '';
+
+  originOf(config: InternalAxiosRequestConfig): string {
+    const url = config.url ?? '';
+    if (config.allowAbsoluteUrls !== false && !isPlainPath(url)) {
+      const prefix = this.lastAbsPrefix;
+      const n = prefix.length;
+      if (n > 0 && url.startsWith(prefix) && (url.length === n || authorityEnd(url, n) === n)) return this.lastAbsOrigin;
+      if (isAbsoluteUrl(url)) {
+        this.lastAbsOrigin = originOf(url);
+        this.lastAbsPrefix = url.slice(0, authorityEnd(url, url.indexOf('//') + 2));
+        return this.lastAbsOrigin;
+      }
+    }
+    if (config.baseURL !== this.lastBase) {
+      this.lastBase = config.baseURL;
+      this.lastBaseOrigin = originOf(config.baseURL ?? '');
+    }
+    return this.lastBaseOrigin;
+  }
 }

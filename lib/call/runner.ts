@@ -1,799 +1,480 @@
 /**
- * The attempt lifecycle: what the client's request interceptor does before
- * every attempt (budget, breaker, signal, events) and what its response
- * interceptor does after (classify, decide, wait, re-dispatch, finish).
- * Decisions come from the pure modules; this file only sequences them.
+ * The call lifecycle, in sequence: start the call (request interceptor),
+ * gate and send each attempt (the adapter), close it, decide, wait, resend
+ * (response interceptor), settle. Every decision comes from a module of its
+ * own (gates, `classify*`, `decideRetry`, `attemptLimitMs`, the reporter);
+ * this file only puts them in order.
  */
-import axios, { AxiosError, CanceledError, isAxiosError, isCancel } from 'axios';
+import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { AdaptiveThrottle } from '../gates/adaptive-throttle.js';
-import { BreakerRegistry } from '../breaker/breaker-registry.js';
-import { Bulkhead } from '../gates/bulkhead.js';
-import type { BreakerObserver, BreakerOutcome, CircuitBreaker } from '../breaker/circuit-breaker.js';
-import { AbortCause, CALL_KEY, Call, callOf, callOfOutcome, configOf, tagError } from './call.js';
-import type { AbortSignalLike, Clock, RandomSource } from '../time/clock.js';
-import { DeadlineScheduler } from '../time/deadline-scheduler.js';
-import { BulkheadFullError, CircuitOpenError, DeadlineExceededError, ThrottledError, errorView, protectError } from '../report/errors.js';
+import type { Bulkhead } from '../gates/bulkhead.js';
+import { Gates } from '../gates/gates.js';
+import { resolveRequestOptions } from '../options.js';
+import type { ResolvedOptions } from '../options.js';
 import type { FailureReason, WithResilience } from '../report/errors.js';
-import type { ResilientEvents } from '../report/events.js';
-import { LiteSignal } from '../time/lite-signal.js';
-import { DEFAULT_IDEMPOTENCY_HEADER, resolveRequestOptions } from '../options.js';
-import type { ResolvedOptions, RetryOutcome } from '../options.js';
-import { authorityEnd, isAbsoluteUrl, isReplayableBody, newIdempotencyKey, originOf } from './request-facts.js';
-import { decideRetry } from '../retry/retry-policy.js';
-import type { AttemptEnd, Decision } from '../retry/retry-policy.js';
-import { RetryBudget } from '../gates/retry-budget.js';
+import { DeadlineExceededError, protectError } from '../report/errors.js';
+import { attemptTimeoutError, bulkheadFullError, circuitOpenError, deadlineError, statusError, throttledError } from '../report/failures.js';
+import { Reporter } from '../report/reporter.js';
+import type { EventSink } from '../report/reporter.js';
+import { applyIdempotency } from '../retry/idempotency.js';
+import type { RetryOutcome } from '../retry/retry-options.js';
+import { decideRetry, shouldAskRetryIf } from '../retry/retry-policy.js';
+import type { DecisionInput } from '../retry/retry-policy.js';
+import type { Clock, RandomSource } from '../time/clock.js';
+import { DeadlineScheduler } from '../time/deadline-scheduler.js';
+import { attemptLimitMs } from '../time/time-budget.js';
+import { breakerOutcomeOf, classifyError, classifyResponse, endReport } from './attempt-end.js';
+import type { Closed } from './attempt-end.js';
+import { Call, attemptOfConfig, attemptOfOutcome, tagError } from './call.js';
+import type { Attempt, AttemptOwner } from './call.js';
+import { awaitWithin, unwatchCaller, waitBetween, watchCaller } from './cancellation.js';
+import type { Within } from './cancellation.js';
+import { AdapterCache, newAttempt, nextConfig, restoreCaller, takeOver } from './dispatch.js';
+import { OriginKeyCache, isReplayableBody, methodOf, newIdempotencyKey } from './request-facts.js';
 
-/** Where the engine reports events (the client, which owns the emitter). */
-export interface EventSink {
-  listening(event: keyof ResilientEvents): boolean;
-  fire<K extends keyof ResilientEvents>(event: K, payload: Parameters<ResilientEvents[K]>[0]): void;
+type Unsuccessful = Exclude<Closed, { kind: 'success' }>;
+
+function isThenable<T>(x: T | PromiseLike<T>): x is PromiseLike<T> {
+  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
-export interface EngineHost {
+/** What the runner needs from the client. */
+export interface RunnerHost {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly sink: EventSink;
+  /** The user set a per-attempt axios `timeout` on the client (it then applies when `attemptMs` is not given). */
+  readonly timeoutGiven: boolean;
   /** Sends one more attempt through the request interceptors and the adapter, no response interceptors. */
   dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse>;
-  /** The instance's configured `timeout` applies as attemptMs (it was given explicitly). */
-  readonly timeoutGiven: boolean;
 }
 
-/** Counters reported by `stats()`. */
-export interface CallCounters {
-  calls: number;
-  attempts: number;
-  retries: number;
-  successes: number;
-  failures: number;
-  /** Calls refused locally (open circuit, bulkhead, throttle, retry budget). */
-  rejections: number;
-}
-
-const METHODS: Record<string, string> = {
-  get: 'GET', post: 'POST', put: 'PUT', delete: 'DELETE', head: 'HEAD', options: 'OPTIONS', patch: 'PATCH', trace: 'TRACE',
-};
-const PASS_THROUGH = [(data: unknown): unknown => data];
-/** How long an aborted attempt may take to come back before its call is abandoned. */
-const ORPHAN_GRACE_MS = 1_000;
-/** Error codes that describe our own request, not the server's health. */
-const CLIENT_SIDE_CODES = new Set(['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT', 'ERR_DEPRECATED', 'ERR_CANCELED']);
-
-const refuseAdapter: AxiosAdapter = (config) => Promise.reject(callOf(config)?.refusal);
-
-type Transform = (this: unknown, data: unknown, headers: unknown) => unknown;
-
-/**
- * Runs the request's own transformRequest functions (axios calls this with
- * `this` = the config), tagging what they throw (e.g. a circular JSON body)
- * with the call, since axios raises such errors without a config.
- */
-function runTransforms(this: InternalAxiosRequestConfig, data: unknown, headers: unknown): unknown {
-  const own = callOf(this)?.transforms;
-  const fns = (Array.isArray(own) ? own : own === undefined ? [] : [own]) as Transform[];
-  let out = data;
-  try {
-    for (let i = 0; i < fns.length; i++) {
-      if (i > 0) (headers as { normalize?: () => void } | undefined)?.normalize?.();
-      out = fns[i].call(this, out, headers);
-    }
-  } catch (err) {
-    tagError(err, this);
-    throw err;
-  }
-  return out;
-}
-const GUARDED_TRANSFORMS = [runTransforms];
-
-function headerOf(headers: unknown, name: string): unknown {
-  const h = headers as { get?: (n: string) => unknown; [k: string]: unknown } | undefined;
-  if (h === undefined || h === null) return undefined;
-  return typeof h.get === 'function' ? h.get(name) : h[name];
-}
-
-/** The AxiosError axios would have raised for `res` (when validateStatus let it through). */
-function statusError(res: AxiosResponse): AxiosError {
-  const code = res.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-  return new AxiosError(`Request failed with status code ${res.status}`, code, res.config, res.request, res);
-}
-
-/** Gives the caller's own signal / CancelToken back to the config they see on the outcome. */
-function restoreCaller(config: InternalAxiosRequestConfig, call: Call): void {
-  const c = config as unknown as Record<string, unknown>;
-  if (c.signal !== call.callerSignal) c.signal = call.callerSignal;
-  if (call.cancelToken !== undefined) c.cancelToken = call.cancelToken;
-}
-
-/**
- * Builds one of our own errors without capturing a stack: the frames would all
- * be the engine's, and capturing them is most of what a local refusal costs.
- * axios appends the caller's frames to every rejection anyway.
- */
-function withoutStack<T>(make: () => T): T {
-  // V8's knob (Node, Chromium); elsewhere setting it is harmless.
-  const E = Error as unknown as { stackTraceLimit: number | undefined };
-  const limit = E.stackTraceLimit;
-  E.stackTraceLimit = 0;
-  try {
-    return make();
-  } finally {
-    E.stackTraceLimit = limit;
-  }
-}
-
-/** '/x' (but not '//host'): surely relative, no regex needed. */
-function isPlainPath(url: string): boolean {
-  return url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47;
-}
-
-/** '/', '?' or '#': the authority of a URL ends here. */
-function isAuthorityStop(c: number): boolean {
-  return c === 47 || c === 63 || c === 35;
-}
-
-/**
- * A failure after the status line and headers arrived: the connection closed
- * before the whole body, which axios reports as ERR_BAD_RESPONSE 'stream has
- * been aborted' *with* `err.response`. That is a network failure (reported as
- * ECONNRESET), not the status the response announced.
- */
-function bodyLostCode(err: unknown): string | undefined {
-  if (!isAxiosError(err) || err.response === undefined) return undefined;
-  return err.code === AxiosError.ERR_BAD_RESPONSE && err.message === 'stream has been aborted' ? 'ECONNRESET' : undefined;
-}
-
-function isBreakerFailure(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-export class Engine {
-  readonly counters: CallCounters = { calls: 0, attempts: 0, retries: 0, successes: 0, failures: 0, rejections: 0 };
-  private opts: ResolvedOptions;
-  private registry: BreakerRegistry | undefined;
-  private budget: RetryBudget | undefined;
-  private bulkhead: Bulkhead | undefined;
-  private throttle: AdaptiveThrottle | undefined;
+export class CallRunner implements AttemptOwner {
+  readonly report: Reporter;
+  readonly gates: Gates;
   readonly scheduler: DeadlineScheduler;
+  private opts: ResolvedOptions;
+  private inFlightCount = 0;
+  private disposed = false;
   private readonly waiting = new Set<Call>();
-  private readonly expire = (call: Call, now: number): void => this.onExpire(call, now);
-  private lastBase: unknown = undefined;
-  private lastBaseOrigin = '';
-  private lastAbsPrefix = '';
-  private lastAbsOrigin = '';
-  private readonly observer: BreakerObserver;
+  private readonly origins = new OriginKeyCache();
+  private readonly adapters = new AdapterCache();
+  private readonly listeners = new WeakMap<Call, () => void>();
+  private readonly clock: Clock;
 
-  constructor(private readonly host: EngineHost, options: ResolvedOptions) {
+  constructor(private readonly host: RunnerHost, options: ResolvedOptions) {
+    this.clock = host.clock;
     this.opts = options;
+    this.report = new Reporter(host.sink);
     this.scheduler = new DeadlineScheduler(host.clock);
-    const sink = host.sink;
-    this.observer = {
-      onOpen: (b, failures) => sink.fire('circuit-open', { key: b.key, failures }),
-      onHalfOpen: (b) => sink.fire('circuit-half-open', { key: b.key }),
-      onClose: (b) => sink.fire('circuit-close', { key: b.key }),
-    };
-    this.apply(options);
+    this.gates = new Gates(host.clock, host.random, this.report.breakerObserver, options);
   }
 
   get options(): ResolvedOptions {
     return this.opts;
   }
 
-  /** Swaps the settings; existing breakers keep their state under the new options. */
-  apply(options: ResolvedOptions): void {
+  /** New settings for calls that start from now on. */
+  configure(options: ResolvedOptions): void {
+    this.gates.configure(options);
     this.opts = options;
-    const b = options.breaker;
-    if (b !== undefined) {
-      if (this.registry === undefined) this.registry = new BreakerRegistry(b.options, this.host.clock, b.maxKeys, this.observer);
-      else this.registry.setOptions(b.options, b.maxKeys);
-    }
-    const rb = options.retryBudget;
-    this.budget = rb === undefined ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
-    const c = options.concurrency;
-    if (c === undefined) {
-      // Calls waiting in the old bulkhead go on, unlimited, instead of waiting for their deadline.
-      const old = this.bulkhead;
-      this.bulkhead = undefined;
-      old?.drain();
-    } else if (this.bulkhead === undefined) this.bulkhead = new Bulkhead(c);
-    else this.bulkhead.setOptions(c);
-    const t = options.throttle;
-    const maxKeys = b?.maxKeys ?? 1_000;
-    if (t === undefined) this.throttle = undefined;
-    else if (this.throttle === undefined) this.throttle = new AdaptiveThrottle(t, this.host.random, maxKeys);
-    else this.throttle.setOptions(t, maxKeys);
   }
 
-  /** Bulkhead and throttle counters, when they are on. */
-  overloadStats(): { bulkhead: ReturnType<Bulkhead['stats']> | undefined; throttle: ReturnType<AdaptiveThrottle['stats']> | undefined } {
-    return { bulkhead: this.bulkhead?.stats(), throttle: this.throttle?.stats() };
+  /** The client's clock, now. */
+  now(): number {
+    return this.clock.now();
   }
 
-  /** Breakers known so far (least recently used first). */
-  breakers(): CircuitBreaker[] {
-    return this.registry === undefined ? [] : [...this.registry.values()];
+  /** Attempts in flight now. */
+  get inFlight(): number {
+    return this.inFlightCount;
   }
 
-  /** The breaker for `key`, created if needed (breakers on), else undefined. */
-  breaker(key: string): CircuitBreaker | undefined {
-    return this.activeRegistry()?.get(key);
-  }
+  // ---- start: the request interceptor (synchronous, first, never throws) ---
 
-  /** The breaker for `key` if a call has used it. */
-  peekBreaker(key: string): CircuitBreaker | undefined {
-    return this.activeRegistry()?.peek(key);
-  }
-
-  private activeRegistry(): BreakerRegistry | undefined {
-    return this.opts.breaker === undefined ? undefined : this.registry;
-  }
-
-  /** Attempts in flight now (calls waiting for a bulkhead slot are scheduled for their deadline, but not counted). */
-  inFlight(): number {
-    let n = 0;
-    for (const e of this.scheduler.entries()) if ((e as Call).inFlight) n++;
-    return n;
-  }
-
-  /** Retry budget counters, when it is on. */
-  budgetStats(): { calls: number; retries: number; refused: number } | undefined {
-    return this.budget?.stats(this.host.clock.now());
-  }
-
-  // ---- request side -------------------------------------------------------
-
-  /** Ties an error raised without a config (user interceptor, transformRequest) to its call. */
-  readonly tagError = tagError;
-
-  /** The request interceptor: runs first, before every attempt. Never throws (see AXIOS_FACTS: synchronous interceptors). */
   readonly onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-    let call = callOf(config);
-    try {
-      if (call === undefined) {
-        call = this.begin(config);
-        if (call.refusal !== undefined) return config;
-        if (call.queued) {
-          this.park(call, config);
-          return config;
-        }
-        this.startAttempt(call, config, call.start);
-      } else {
-        this.startAttempt(call, config);
-      }
-    } catch (err) {
-      if (call === undefined) call = this.rescue(config);
-      this.refuse(call, config, err, 'not-retryable');
+    const attempt = attemptOfConfig(config);
+    // The runner's own resend carries a pending attempt; anything else (a replayed config included) is a new call.
+    if (attempt === undefined || attempt.phase !== 'pending' || attempt.call.phase !== 'waiting' || attempt.config !== undefined) {
+      this.startCall(config);
     }
     return config;
   };
 
-  private begin(config: InternalAxiosRequestConfig): Call {
-    const c = config as InternalAxiosRequestConfig & { resilience?: unknown };
-    const opts = c.resilience === undefined ? this.opts : resolveRequestOptions(c.resilience, this.opts);
-    const now = this.host.clock.now();
+  private startCall(config: InternalAxiosRequestConfig): void {
+    const now = this.clock.now();
+    const raw = (config as { resilience?: unknown }).resilience;
+    let settings;
+    let error: unknown;
+    try {
+      settings = raw === undefined ? undefined : resolveRequestOptions(raw, this.opts);
+    } catch (err) {
+      error = err;
+    }
+    const opts = settings?.options ?? this.opts;
+    const timeout = config.timeout;
+    const axiosTimeout = this.host.timeoutGiven || (typeof timeout === 'number' && timeout > 0) ? (timeout ?? 0) : undefined;
     const tb = opts.timeBudget;
-    const timeout = typeof config.timeout === 'number' ? config.timeout : 0;
-    const attemptMs = tb.attemptExplicit || (!this.host.timeoutGiven && timeout === 0) ? tb.attemptMs : timeout;
-    const method = METHODS[config.method ?? 'get'] ?? String(config.method).toUpperCase();
-    const call = new Call(opts, method, config.url ?? '', now, now + tb.totalMs, attemptMs === Infinity ? 0 : attemptMs, this.expire);
-    (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
-    if (config.data !== undefined) {
-      call.transforms = config.transformRequest;
-      config.transformRequest = GUARDED_TRANSFORMS;
+    const call = new Call(opts, methodOf(config), config.url ?? '', now, now + tb.totalMs, attemptLimitMs(tb, axiosTimeout), settings?.idempotencyValue, this.clock);
+    const listener = watchCaller(call, config, this.callerAborted);
+    if (listener !== undefined) this.listeners.set(call, listener);
+    takeOver(config, call, this.send, newAttempt(call, this));
+    this.report.counters.calls++;
+    this.gates.budget?.recordCall(now);
+    if (error !== undefined) call.refusal = { error, reason: 'not-retryable' };
+    else try {
+      const breakerOn = opts.circuitBreaker !== false && settings?.bypassBreaker !== true;
+      if (breakerOn || this.gates.throttle !== undefined) call.key = this.keyOf(config);
+      if (breakerOn && call.key !== undefined) call.breaker = this.gates.breaker(call.key);
+      call.idempotent = applyIdempotency(call.method, config.headers, opts.retry, call.idempotencyValue, newIdempotencyKey);
+    } catch (err) {
+      call.refusal = { error: err, reason: 'not-retryable' };
     }
-    this.counters.calls++;
-    this.budget?.recordCall(now);
-    if (opts.breaker !== undefined || this.throttle !== undefined) call.key = this.keyFor(config, opts);
-    if (opts.breaker !== undefined && call.key !== undefined) call.breaker = this.registry?.get(call.key);
-    call.idempotent = this.idempotency(call, config, opts);
-    this.watchCaller(call, config);
-    const bulkhead = (call.bulkhead = this.bulkhead);
-    if (bulkhead !== undefined && !bulkhead.tryEnter()) this.queueOrRefuse(call, config, bulkhead);
-    else call.slot = bulkhead !== undefined;
-    return call;
-  }
-
-  private queueOrRefuse(call: Call, config: InternalAxiosRequestConfig, bulkhead: Bulkhead): void {
-    if (bulkhead.enqueue(call)) {
-      call.queued = true;
-      return;
-    }
-    const { max, queue } = bulkhead.stats();
-    this.refuse(call, config, new BulkheadFullError(max, queue, config), 'bulkhead-full');
-    this.counters.rejections++;
-    if (this.host.sink.listening('bulkhead-reject')) {
-      this.host.sink.fire('bulkhead-reject', { method: call.method, url: call.url, max, queue });
-    }
-  }
-
-  /**
-   * A queued call cannot wait in a synchronous interceptor: its adapter is
-   * swapped for one that waits for the slot (bounded by the call's deadline,
-   * through the scheduler) and then starts the attempt as usual.
-   */
-  private park(call: Call, config: InternalAxiosRequestConfig): void {
-    call.parkedAdapter = config.adapter;
-    config.adapter = this.queuedAdapter;
-    call.deadline = call.callDeadline;
-    this.scheduler.add(call);
-  }
-
-  private readonly queuedAdapter: AxiosAdapter = (config) => {
-    const call = callOf(config) as Call;
-    const ready = call.queueOutcome !== undefined
-      ? Promise.resolve(call.queueOutcome === true ? undefined : call.queueOutcome)
-      : new Promise<unknown>((resolve) => { call.queueDone = resolve; });
-    return ready.then((reason) => {
-      this.scheduler.remove(call);
-      if (reason !== undefined) {
-        const why = reason as FailureReason;
-        const err = why === 'deadline' ? this.deadlineError(call, config) : new CanceledError(undefined, config);
-        this.refuse(call, config, err, why);
-        throw err;
-      }
-      const adapter = (call.parkedAdapter as InternalAxiosRequestConfig['adapter']) ?? axios.defaults.adapter;
-      if (adapter !== undefined) config.adapter = adapter;
-      this.startAttempt(call, config);
-      if (call.refusal !== undefined) throw call.refusal as unknown;
-      return axios.getAdapter(adapter, config)(config);
-    });
-  };
-
-  /** Leaves the queue without a slot (deadline, abort): the call fails as refused. */
-  private unqueue(call: Call, reason: 'deadline' | 'aborted'): void {
-    call.bulkhead?.dequeue(call);
-    call.endQueue(reason);
-  }
-
-  /** A call whose options were invalid: minimal state so it fails cleanly. */
-  private rescue(config: InternalAxiosRequestConfig): Call {
-    const now = this.host.clock.now();
-    const call = new Call(this.opts, METHODS[config.method ?? 'get'] ?? 'GET', config.url ?? '', now, Infinity, 0, this.expire);
-    (config as unknown as Record<string, unknown>)[CALL_KEY] = call;
-    this.counters.calls++;
-    return call;
   }
 
   /** The breaker (and throttle) key: by origin, one per client, or the user's function. */
-  private keyFor(config: InternalAxiosRequestConfig, opts: ResolvedOptions): string {
-    const k = (opts.breaker ?? this.opts.breaker)?.key ?? 'origin';
-    return k === 'origin' ? this.originKey(config) : k === 'client' ? 'client' : String(k(config));
+  private keyOf(config: InternalAxiosRequestConfig): string {
+    const breaker = this.opts.circuitBreaker;
+    const k = breaker === false ? 'origin' : breaker.key;
+    return k === 'origin' ? this.origins.originOf(config) : k === 'client' ? 'client' : String(k(config));
   }
 
-  private originKey(config: InternalAxiosRequestConfig): string {
-    const url = config.url ?? '';
-    if (config.allowAbsoluteUrls !== false && !isPlainPath(url)) {
-      const prefix = this.lastAbsPrefix;
-      const n = prefix.length;
-      if (n > 0 && url.startsWith(prefix) && (url.length === n || isAuthorityStop(url.charCodeAt(n)))) return this.lastAbsOrigin;
-      if (isAbsoluteUrl(url)) return this.absoluteOrigin(url);
+  // ---- send: the adapter (gates, queue, timer, the real adapter) ----------
+
+  private readonly send: AxiosAdapter = (config) => {
+    const attempt = attemptOfConfig(config);
+    if (attempt === undefined || attempt.phase !== 'pending') {
+      // Not an attempt of ours (our adapter copied onto another request): just send it.
+      return this.adapters.get(attempt?.call.adapter, config)(config);
     }
-    if (config.baseURL !== this.lastBase) {
-      this.lastBase = config.baseURL;
-      this.lastBaseOrigin = originOf(config.baseURL ?? '');
+    attempt.config = config;
+    return new Promise<AxiosResponse>((resolve, reject) => {
+      attempt.resolve = resolve;
+      attempt.reject = reject;
+      this.admit(attempt);
+    });
+  };
+
+  private admit(attempt: Attempt): void {
+    const call = attempt.call;
+    if (call.refusal !== undefined) return this.refuse(attempt, call.refusal.error, call.refusal.reason);
+    if (call.phase !== 'starting') return this.gateAndSend(attempt);
+    if (call.stopped !== undefined) return this.refuse(attempt, this.abortError(call, attempt.config), 'aborted');
+    const bulkhead = this.gates.bulkhead;
+    const entry = this.gates.enter(attempt);
+    if (entry === 'full') {
+      const { max, queue } = (bulkhead as Bulkhead).stats();
+      this.report.bulkheadFull(call, max, queue);
+      return this.refuse(attempt, bulkheadFullError(max, queue, attempt.config), 'bulkhead-full');
     }
-    return this.lastBaseOrigin;
+    call.slot = bulkhead;
+    if (entry === 'entered') return this.gateAndSend(attempt);
+    call.phase = 'queued';
+    attempt.phase = 'queued';
+    attempt.deadline = call.deadline;
+    this.scheduler.add(attempt);
   }
 
-  /** Origin of an absolute URL; remembered, with its scheme and authority, for the next call (see originKey). */
-  private absoluteOrigin(url: string): string {
-    this.lastAbsOrigin = originOf(url);
-    this.lastAbsPrefix = url.slice(0, authorityEnd(url, url.indexOf('//') + 2));
-    return this.lastAbsOrigin;
+  /** The bulkhead handed a queued attempt its slot. */
+  granted(attempt: Attempt): void {
+    this.scheduler.remove(attempt);
+    attempt.phase = 'pending';
+    this.gateAndSend(attempt);
   }
 
-  /** Sets the idempotency key on POST/PATCH when asked; says whether the call may be retried by method. */
-  private idempotency(call: Call, config: InternalAxiosRequestConfig, opts: ResolvedOptions): boolean {
-    const retry = opts.retry;
-    if (retry === undefined) {
-      // No retries, but a key the caller fixed for this request is still sent.
-      if (opts.idempotencyValue !== undefined && headerOf(config.headers, DEFAULT_IDEMPOTENCY_HEADER) == null) {
-        config.headers.set(DEFAULT_IDEMPOTENCY_HEADER, opts.idempotencyValue);
+  private gateAndSend(attempt: Attempt): void {
+    const call = attempt.call;
+    const config = attempt.config as InternalAxiosRequestConfig;
+    const now = this.clock.now();
+    const remaining = call.deadline - now;
+    if (this.disposed) call.stopped = 'disposed';
+    if (call.stopped !== undefined) return this.refuse(attempt, this.abortError(call, config), 'aborted');
+    if (remaining <= 0) return this.refuse(attempt, this.deadlineErrorOf(call, config), 'deadline');
+    const key = call.key;
+    const throttle = this.gates.throttle;
+    if (throttle !== undefined && key !== undefined) {
+      const p = throttle.admit(key, now);
+      if (p !== -1) {
+        this.report.throttled(call, key, p);
+        return this.refuse(attempt, throttledError(key, p, config), 'throttled');
       }
-      return false;
     }
-    if (retry.methods.has(call.method)) return true;
-    if (call.method !== 'POST' && call.method !== 'PATCH') return false;
-    const header = retry.idempotencyHeader;
-    const headers = config.headers;
-    if (header === undefined) return headerOf(headers, DEFAULT_IDEMPOTENCY_HEADER) != null;
-    if (headerOf(headers, header) == null) headers.set(header, opts.idempotencyValue ?? newIdempotencyKey());
-    return true;
+    const breaker = call.breaker;
+    if (breaker !== undefined) {
+      attempt.permit = breaker.acquire();
+      if (attempt.permit === -1) {
+        const remainingMs = breaker.remainingMs();
+        this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
+        return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, config, call.lastError), 'circuit-open');
+      }
+    }
+    call.phase = 'attempting';
+    attempt.phase = 'sent';
+    attempt.number = ++call.attempts;
+    attempt.sentAt = now;
+    attempt.cutsDeadline = call.attemptMs >= remaining;
+    attempt.timeoutMs = attempt.cutsDeadline ? remaining : call.attemptMs;
+    attempt.deadline = now + attempt.timeoutMs;
+    this.scheduler.add(attempt);
+    this.inFlightCount++;
+    if (config.timeout) config.timeout = 0; // the attempt's timer is ours
+    const propagate = call.options.timeBudget.propagateHeader;
+    if (propagate !== undefined && remaining !== Infinity) config.headers.set(propagate, String(Math.floor(remaining)));
+    this.report.attempt(call, attempt, remaining);
+    let out: Promise<AxiosResponse>;
+    try {
+      out = this.adapters.get(call.adapter, config)(config);
+    } catch (err) {
+      out = Promise.reject(err);
+    }
+    out.then(
+      (response) => this.finish(attempt, response, undefined),
+      (err: unknown) => this.finish(attempt, undefined, err),
+    );
   }
 
-  /** Listens to the caller's signal / CancelToken for the whole call (one listener, removed at the end). */
-  private watchCaller(call: Call, config: InternalAxiosRequestConfig): void {
-    const signal = config.signal as AbortSignalLike | undefined;
-    const token = config.cancelToken as unknown as Call['cancelToken'];
-    if (signal === undefined && token === undefined) return;
-    const onAbort = (call.onCallerAbort = () => this.callerAborted(call));
-    if (signal !== undefined) {
-      call.callerSignal = signal;
-      if (signal.aborted) call.abortCause = AbortCause.Caller;
-      else signal.addEventListener('abort', onAbort);
-    }
-    if (token !== undefined) {
-      call.cancelToken = token;
-      // The engine owns cancellation: attempts see only their own signal. Left on
-      // the config, axios would reject with the token's reason, which has no config.
-      config.cancelToken = undefined;
-      token.subscribe(onAbort);
-    }
+  /** Fails the attempt locally: nothing is sent. */
+  private refuse(attempt: Attempt, error: unknown, reason: FailureReason): void {
+    attempt.refusal = reason;
+    this.finish(attempt, undefined, error);
   }
 
-  private callerAborted(call: Call): void {
-    if (call.settled) return;
-    call.abortCause = AbortCause.Caller;
-    if (call.queued) this.unqueue(call, 'aborted');
-    call.signal?.abort(undefined);
+  /** Settles what the adapter returned, once: the real outcome, or ours when we cut the attempt. */
+  private finish(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): void {
+    const phase = attempt.phase;
+    if (phase === 'ended') return;
+    attempt.phase = 'ended';
+    if (phase === 'sent') {
+      this.inFlightCount--;
+      this.scheduler.remove(attempt);
+    } else if (phase === 'queued') {
+      this.scheduler.remove(attempt);
+      attempt.call.slot?.dequeue(attempt);
+      attempt.call.slot = undefined;
+    }
+    if (response !== undefined) return attempt.resolve?.(response);
+    tagError(err, attempt.config);
+    attempt.reject?.(err);
+  }
+
+  /** The scheduler's callback: a queued attempt reached the deadline, or a sent one its limit. */
+  expired(attempt: Attempt, _now: number): void {
+    const call = attempt.call;
+    if (attempt.phase === 'queued') return this.refuse(attempt, this.deadlineErrorOf(call, attempt.config), 'deadline');
+    attempt.cause = attempt.cutsDeadline ? 'deadline' : 'attempt-timeout';
+    const err = attempt.cause === 'deadline' ? this.deadlineErrorOf(call, attempt.config) : attemptTimeoutError(attempt.timeoutMs, attempt.config);
+    this.abort(attempt, err);
+  }
+
+  /**
+   * Aborts an attempt's request and settles it with `err` now, whatever its
+   * adapter does. The signal then leaves the config: axios re-checks it when
+   * the adapter settles and would swap any error for a plain "canceled".
+   */
+  private abort(attempt: Attempt, err: unknown): void {
+    try {
+      attempt.abort(undefined);
+    } catch {
+      // an adapter's abort listener threw: the attempt ends all the same
+    }
+    if (attempt.config !== undefined && attempt.config.signal === attempt) delete attempt.config.signal;
+    this.finish(attempt, undefined, err);
+  }
+
+  private readonly callerAborted = (call: Call): void => {
+    if (call.phase === 'settled') return;
+    call.stopped = 'caller';
+    this.stop(call);
+  };
+
+  private stop(call: Call): void {
+    const attempt = call.current;
+    if (attempt?.phase === 'queued') this.refuse(attempt, this.abortError(call, attempt.config), 'aborted');
+    else if (attempt?.phase === 'sent') {
+      attempt.cause = call.stopped;
+      this.abort(attempt, this.abortError(call, attempt.config));
+    }
     call.waitSignal?.abort(undefined);
   }
 
-  /** `now`: the time, when the caller just read it (the first attempt starts when the call does). */
-  private startAttempt(call: Call, config: InternalAxiosRequestConfig, now = this.host.clock.now()): void {
-    call.refusal = undefined;
-    call.graceArmed = false;
-    if (call.abortCause === AbortCause.Caller) {
-      this.refuse(call, config, new CanceledError(undefined, config), 'aborted');
-      return;
-    }
-    const remaining = call.callDeadline - now;
-    if (remaining <= 0) {
-      this.refuse(call, config, this.deadlineError(call, config), 'deadline');
-      return;
-    }
-    if (this.throttle !== undefined && call.key !== undefined && !this.passThrottle(call, call.key, config, now)) return;
-    const breaker = call.breaker;
-    if (breaker !== undefined && !this.admit(call, breaker, config)) return;
-    call.attempt++;
-    this.counters.attempts++;
-    const limited = call.attemptMs > 0 && call.attemptMs < remaining;
-    call.timeoutMs = limited ? call.attemptMs : remaining;
-    call.attemptCutsDeadline = !limited;
-    call.deadline = now + call.timeoutMs;
-    call.inFlight = true;
-    const signal = (call.signal = new LiteSignal());
-    config.signal = signal;
-    if (config.timeout) config.timeout = 0;
-    this.scheduler.add(call);
-    const propagate = call.opts.timeBudget.propagateHeader;
-    if (propagate !== undefined && remaining !== Infinity) config.headers.set(propagate, String(Math.floor(remaining)));
-    if (this.host.sink.listening('attempt')) {
-      this.host.sink.fire('attempt', {
-        method: call.method, url: call.url, attempt: call.attempt,
-        maxAttempts: call.maxAttempts, timeoutMs: call.timeoutMs, remainingMs: remaining,
-      });
-    }
-  }
+  // ---- close, decide, wait, resend: the response interceptor --------------
 
-  private admit(call: Call, breaker: CircuitBreaker, config: InternalAxiosRequestConfig): boolean {
-    const permit = breaker.acquire();
-    call.permit = permit;
-    if (permit !== -1) return true;
-    this.refuse(call, config, this.circuitOpen(call, breaker, config), 'circuit-open');
-    return false;
-  }
-
-  /** The refusal of an open breaker: counted, announced, with the last attempt's error as cause. */
-  private circuitOpen(call: Call, breaker: CircuitBreaker, config: InternalAxiosRequestConfig | undefined): CircuitOpenError {
-    const remainingMs = breaker.remainingMs();
-    const err = withoutStack(() => new CircuitOpenError(breaker.key, remainingMs, config));
-    if (call.lastError !== undefined) Object.defineProperty(err, 'cause', { value: call.lastError, configurable: true, writable: true });
-    this.counters.rejections++;
-    if (this.host.sink.listening('circuit-reject')) {
-      this.host.sink.fire('circuit-reject', { key: breaker.key, method: call.method, url: call.url, remainingMs, state: breaker.state });
-    }
-    return err;
-  }
-
-  private passThrottle(call: Call, key: string, config: InternalAxiosRequestConfig, now: number): boolean {
-    const p = (this.throttle as AdaptiveThrottle).admit(key, now);
-    if (p === -1) return true;
-    this.refuse(call, config, new ThrottledError(key, p, config), 'throttled');
-    this.counters.rejections++;
-    if (this.host.sink.listening('throttle')) {
-      this.host.sink.fire('throttle', { key, method: call.method, url: call.url, probability: p });
-    }
-    return false;
-  }
-
-  /** Makes this attempt fail locally with `err`: nothing is sent. */
-  private refuse(call: Call, config: InternalAxiosRequestConfig, err: unknown, reason: FailureReason): void {
-    tagError(err, config);
-    call.refusal = err;
-    call.refusalReason = reason;
-    config.adapter = refuseAdapter;
-  }
-
-  private deadlineError(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
-    const last = call.lastError;
-    const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
-    return withoutStack(() => new DeadlineExceededError(call.opts.timeBudget.totalMs, config ?? configOf(last), last, response));
-  }
-
-  /** The scheduler's callback: this attempt's limit has passed. */
-  private onExpire(call: Call, now: number): void {
-    if (call.queued) {
-      this.unqueue(call, 'deadline');
-      return;
-    }
-    if (call.graceArmed) {
-      this.abandon(call);
-      return;
-    }
-    // Safety net: if the attempt has not ended ORPHAN_GRACE_MS after its abort (an
-    // adapter that ignores config.signal, or that rejected with an error axios could
-    // not tie to its config), the call's slot, permit and timer are freed anyway.
-    call.graceArmed = true;
-    call.deadline = now + ORPHAN_GRACE_MS;
-    this.scheduler.add(call);
-    if (call.abortCause !== AbortCause.Caller) {
-      call.abortCause = call.attemptCutsDeadline ? AbortCause.Deadline : AbortCause.AttemptTimeout;
-    }
-    call.signal?.abort(undefined);
-  }
-
-  /** Ends a call whose attempt never came back (see onExpire): resources freed, `failure` emitted. */
-  private abandon(call: Call): void {
-    if (call.settled) return;
-    const end = this.endAttempt(call, undefined, new CanceledError('attempt abandoned: the adapter ignored its abort', undefined));
-    try {
-      this.fail(call, call.lastError, end.kind === 'final' ? end.reason : 'not-retryable');
-    } catch {
-      // fail() rejects for a caller; here nobody awaits this attempt any more.
-    }
-  }
-
-  // ---- response side ------------------------------------------------------
-
-  /** The response interceptor (fulfilled): runs first, once per call. */
   readonly onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
-    const call = callOf(response.config);
-    if (call === undefined || call.settled) return response;
-    this.endAttempt(call, response, undefined);
-    if (call.opts.retry?.statusCodes.has(response.status) === true) return this.loop(call, response, undefined);
-    return this.succeed(call, response);
+    const attempt = attemptOfConfig(response.config);
+    if (attempt === undefined || attempt.call.phase === 'settled') return response;
+    const closed = this.close(attempt, response, undefined);
+    return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.retryLoop(attempt.call, closed);
   };
 
-  /** The response interceptor (rejected): runs first, once per call. */
   readonly onError = (error: unknown): Promise<AxiosResponse> => {
-    const call = callOfOutcome(error);
-    if (call === undefined || call.settled) return Promise.reject(error);
-    return this.loop(call, undefined, error);
+    const attempt = attemptOfOutcome(error);
+    if (attempt === undefined || attempt.call.phase === 'settled') return Promise.reject(error);
+    const closed = this.close(attempt, undefined, error);
+    // An error never classifies as a success; the check narrows the type.
+    return closed.kind === 'success' ? Promise.reject(error) : this.retryLoop(attempt.call, closed);
   };
 
-  private async loop(call: Call, res: AxiosResponse | undefined, err: unknown): Promise<AxiosResponse> {
+  /** Classifies the attempt's outcome and closes it: breaker permit, throttle, `attempt-end`. Once per attempt. */
+  private close(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): Closed {
+    const call = attempt.call;
+    if (attempt.refusal !== undefined) return { kind: 'final', reason: attempt.refusal, error: err };
+    if (attempt.number > call.attempts) return { kind: 'final', reason: 'not-retryable', error: err }; // never sent: a user interceptor threw
+    let closed: Closed;
+    try {
+      closed = response !== undefined ? classifyResponse(call.options.retry, response) : classifyError(err, attempt.cause);
+    } catch (thrown) {
+      closed = { kind: 'final', reason: 'not-retryable', error: thrown };
+    }
+    const breaker = call.breaker;
+    const outcome = breakerOutcomeOf(closed, response, attempt.cause);
+    if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome);
+    attempt.permit = -1;
+    if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, this.clock.now());
+    if (closed.kind !== 'success') {
+      call.lastError = closed.error;
+      const r = response ?? (isAxiosError(err) ? err.response : undefined);
+      if (r !== undefined) call.lastResponse = r;
+    }
+    if (this.host.sink.listening('attempt-end')) {
+      const { outcome: kind, status, code } = endReport(closed, response, err);
+      this.report.attemptEnd(call, attempt, this.clock.now(), kind, status, code);
+    }
+    return closed;
+  }
+
+  private async retryLoop(call: Call, first: Unsuccessful): Promise<AxiosResponse> {
+    let closed = first;
     for (;;) {
-      const end = this.endAttempt(call, res, err);
-      err = call.lastError;
-      if (res !== undefined && !(call.opts.retry?.statusCodes.has(res.status) ?? false)) return this.succeed(call, res);
-      let decision: Decision;
-      try {
-        decision = this.decide(call, end, res, err);
-      } catch (thrown) {
-        // A throwing retryIf or custom backoff: the call ends with that error, cleanly.
-        return this.fail(call, thrown, 'not-retryable');
+      if (closed.kind === 'final') return this.fail(call, closed.error, closed.reason);
+      const error = closed.error ?? statusError(closed.response as AxiosResponse);
+      const input = this.decisionInput(call, closed);
+      let verdict: boolean | undefined;
+      const retryIf = call.options.retry === false ? undefined : call.options.retry.retryIf;
+      if (retryIf !== undefined && shouldAskRetryIf(input)) {
+        let within: Within<boolean | undefined>;
+        try {
+          const answer = retryIf(input.outcome);
+          within = isThenable(answer) ? await awaitWithin(call, this.clock, answer, this.waiting) : { kind: 'value', value: answer };
+        } catch (thrown) {
+          return this.fail(call, thrown, 'not-retryable');
+        }
+        if (within.kind === 'stopped') return this.fail(call, this.abortError(call, call.current?.config), 'aborted');
+        if (within.kind === 'deadline') return this.fail(call, closed.error, 'deadline');
+        verdict = typeof within.value === 'boolean' ? within.value : undefined;
       }
+      const decision = decideRetry(verdict === undefined ? input : this.decisionInput(call, closed), verdict);
       if (!decision.retry) {
-        if (res !== undefined) return this.succeed(call, res);
-        return this.fail(call, err, decision.reason);
+        if (closed.response !== undefined) return this.succeed(call, closed.response); // validateStatus accepted it
+        return this.fail(call, decision.reason === 'circuit-open' ? this.circuitOpen(call) : closed.error, decision.reason);
       }
-      const breaker = call.breaker;
-      if (breaker !== undefined && breaker.remainingMs() > decision.delayMs) {
-        // The breaker opened and stays open past the wait: fail now rather than sleep into a refusal.
-        return this.fail(call, this.circuitOpen(call, breaker, configOf(res ?? err)), 'circuit-open');
+      const budget = this.gates.budget;
+      const cost = budget === undefined ? 0 : budget.tryRetry(this.clock.now(), closed.timedOut);
+      if (cost === -1) {
+        this.report.budgetExhausted(call);
+        return this.fail(call, closed.error, 'retry-budget');
       }
-      this.announceRetry(call, decision, res, err);
+      call.lastRetryCost = cost;
+      call.backoffState = decision.backoffState;
+      this.report.retry(call, decision.delayMs, decision.retryAfterMs, error, this.clock.now());
+      call.phase = 'waiting';
+      const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
+      if (!(await waitBetween(call, this.clock, decision.delayMs, this.waiting))) return this.fail(call, this.abortError(call, last), 'aborted');
+      const next = newAttempt(call, this);
+      let response: AxiosResponse | undefined;
+      let err: unknown;
       try {
-        await this.wait(call, decision.delayMs);
-      } catch {
-        return this.fail(call, new CanceledError(call.abortCause === AbortCause.Disposed ? 'client disposed' : undefined, configOf(res ?? err)), 'aborted');
-      }
-      try {
-        res = await this.host.dispatch(this.nextConfig(res, err));
-        err = undefined;
+        response = await this.host.dispatch(nextConfig(last, next));
       } catch (e) {
-        res = undefined;
         err = e;
       }
+      const end = this.close(next, response, err);
+      if (end.kind === 'success') return this.succeed(call, response as AxiosResponse);
+      closed = end;
     }
   }
 
-  /** Closes the attempt: timer, breaker, and what kind of end it was. Translates our own aborts. */
-  private endAttempt(call: Call, res: AxiosResponse | undefined, err: unknown): AttemptEnd {
-    const wasInFlight = call.inFlight;
-    if (wasInFlight) {
-      call.inFlight = false;
-      this.scheduler.remove(call);
-    }
-    const cause = call.abortCause;
-    if (call.refusal !== undefined && err === call.refusal) {
-      call.lastError = err;
-      return { kind: 'final', reason: call.refusalReason };
-    }
-    let end: AttemptEnd;
-    let outcome: BreakerOutcome;
-    const lost = res === undefined ? bodyLostCode(err) : undefined;
-    const response = res ?? (isAxiosError(err) && lost === undefined ? err.response : undefined);
-    if (response !== undefined) {
-      call.lastResponse = response;
-      // Headers are read only if a retry is considered (decide): AxiosHeaders lookups are not free.
-      end = { kind: 'response', status: response.status, retryAfter: undefined, date: undefined };
-      outcome = isBreakerFailure(response.status) ? 'failure' : 'success';
-    } else if (cause === AbortCause.Caller || cause === AbortCause.Disposed || (isCancel(err) && cause === AbortCause.None)) {
-      end = { kind: 'final', reason: 'aborted' };
-      outcome = 'ignore';
-    } else if (cause === AbortCause.Deadline) {
-      err = this.deadlineError(call, configOf(err));
-      end = { kind: 'final', reason: 'deadline' };
-      outcome = 'failure';
-    } else if (cause === AbortCause.AttemptTimeout) {
-      const e = err as AxiosError | undefined;
-      err = new AxiosError(`timeout of ${call.timeoutMs}ms exceeded`, AxiosError.ETIMEDOUT, e?.config, e?.request);
-      end = { kind: 'error', code: AxiosError.ETIMEDOUT };
-      outcome = 'failure';
-    } else if (isAxiosError(err)) {
-      end = { kind: 'error', code: lost ?? err.code };
-      outcome = err.code !== undefined && CLIENT_SIDE_CODES.has(err.code) ? 'ignore' : 'failure';
-    } else {
-      end = { kind: 'final', reason: 'not-retryable' };
-      outcome = 'ignore';
-    }
-    if (cause !== AbortCause.Caller && cause !== AbortCause.Disposed) call.abortCause = AbortCause.None;
-    if (err !== undefined) call.lastError = err;
-    if (wasInFlight && call.breaker !== undefined && call.permit !== -1) {
-      call.breaker.release(call.permit, outcome);
-      call.permit = -1;
-    }
-    if (wasInFlight && outcome === 'success' && this.throttle !== undefined && call.key !== undefined) {
-      this.throttle.accept(call.key, this.host.clock.now());
-    }
-    return end;
+  private decisionInput(call: Call, closed: Extract<Closed, { kind: 'failed' }>): DecisionInput {
+    const now = this.clock.now();
+    const breaker = call.breaker;
+    const config = call.current?.config;
+    const outcome: RetryOutcome = this.report.outcome(call, call.attempts, closed.response ?? (isAxiosError(closed.error) ? closed.error.response : undefined), closed.error);
+    return {
+      retry: call.options.retry, end: closed.end, outcome, idempotent: call.idempotent,
+      replayable: isReplayableBody(config?.data), remainingMs: call.deadline - now, nowEpochMs: Date.now(),
+      breakerOpenMs: breaker === undefined ? 0 : breaker.remainingMs(), backoffState: call.backoffState, random: this.host.random,
+    };
   }
 
-  private decide(call: Call, end: AttemptEnd, res: AxiosResponse | undefined, err: unknown): Decision {
-    const config = configOf(res ?? err);
-    const now = this.host.clock.now();
-    const last = call.lastResponse;
-    if (end.kind === 'response' && last !== undefined) {
-      end = { kind: 'response', status: end.status, retryAfter: headerOf(last.headers, 'retry-after'), date: headerOf(last.headers, 'date') };
-    }
-    const decision = decideRetry({
-      retry: call.opts.retry,
-      end,
-      outcome: this.outcome(call, res, err),
-      idempotent: call.idempotent,
-      replayable: isReplayableBody(config?.data),
-      remainingMs: call.callDeadline - now,
-      nowEpochMs: Date.now(),
-      carry: call.carry,
-      random: this.host.random,
-    });
-    if (decision.retry) {
-      if (this.budget !== undefined && !this.budget.tryRetry(now)) {
-        this.counters.rejections++;
-        if (this.host.sink.listening('retry-budget-exhausted')) {
-          const { calls, retries } = this.budget.stats(now);
-          this.host.sink.fire('retry-budget-exhausted', { method: call.method, url: call.url, attempt: call.attempt, calls, retries });
-        }
-        return { retry: false, reason: 'retry-budget' };
-      }
-      call.carry = decision.carry;
-    }
-    return decision;
-  }
+  // ---- settle --------------------------------------------------------------
 
-  private outcome(call: Call, res: AxiosResponse | undefined, err: unknown): RetryOutcome {
-    const base = { method: call.method, url: call.url, attempt: call.attempt };
-    const response = res ?? (isAxiosError(err) ? err.response : undefined);
-    if (response !== undefined && err !== undefined) return { ...base, response, error: err };
-    if (response !== undefined) return { ...base, response };
-    return { ...base, error: err };
-  }
-
-  private announceRetry(call: Call, d: Decision & { retry: true }, res: AxiosResponse | undefined, err: unknown): void {
-    this.counters.retries++;
-    if (!this.host.sink.listening('retry')) return;
-    const response = res ?? (isAxiosError(err) ? err.response : undefined);
-    this.host.sink.fire('retry', {
-      method: call.method, url: call.url, attempt: call.attempt, delayMs: d.delayMs,
-      status: response?.status, code: isAxiosError(err) ? err.code : undefined,
-      error: errorView(err ?? statusError(res as AxiosResponse), call.opts.redactHeaders), retryAfterMs: d.retryAfterMs,
-      remainingMs: call.callDeadline - this.host.clock.now() - d.delayMs,
-    });
-  }
-
-  private async wait(call: Call, ms: number): Promise<void> {
-    if (call.abortCause === AbortCause.Caller) throw new Error('aborted');
-    if (ms <= 0) return;
-    const signal = (call.waitSignal = new LiteSignal());
-    this.waiting.add(call);
-    try {
-      await this.host.clock.sleep(ms, signal);
-    } finally {
-      this.waiting.delete(call);
-      call.waitSignal = undefined;
-    }
-    const cause = call.abortCause as AbortCause;
-    if (cause === AbortCause.Caller || cause === AbortCause.Disposed) throw new Error('aborted');
-  }
-
-  /** The next attempt's config: the last one, with its body already serialised (transformRequest not run again). */
-  private nextConfig(res: AxiosResponse | undefined, err: unknown): InternalAxiosRequestConfig {
-    const last = configOf(res ?? err) as InternalAxiosRequestConfig;
-    const next: Record<string, unknown> = { ...last, transformRequest: PASS_THROUGH };
-    delete next.signal; // the last attempt's (maybe aborted) signal; ours for the next attempt is set by onRequest
-    return next as unknown as InternalAxiosRequestConfig;
-  }
-
-  // ---- settling -----------------------------------------------------------
-
-  private succeed(call: Call, res: AxiosResponse): AxiosResponse {
+  private succeed(call: Call, response: AxiosResponse): AxiosResponse {
+    const now = this.clock.now();
     this.settle(call);
-    if (res.config !== undefined) restoreCaller(res.config, call);
-    this.counters.successes++;
-    if (this.host.sink.listening('success')) {
-      this.host.sink.fire('success', {
-        method: call.method, url: call.url, attempts: call.attempt,
-        elapsedMs: this.host.clock.now() - call.start, status: res.status,
-      });
-    }
-    return res;
+    restoreCaller(response.config, call);
+    this.gates.budget?.onSuccess(now, call.attempts > 1 ? call.lastRetryCost : 0);
+    this.report.success(call, response.status, now);
+    return response;
   }
 
   private fail(call: Call, err: unknown, reason: FailureReason): never {
+    const now = this.clock.now();
     this.settle(call);
-    this.counters.failures++;
-    const now = this.host.clock.now();
     let final = err;
-    if (reason === 'deadline' && !(err instanceof DeadlineExceededError)) final = this.deadlineError(call, configOf(err));
+    if (reason === 'deadline' && !(final instanceof DeadlineExceededError)) final = this.deadlineErrorOf(call, call.current?.config);
+    if (final !== null && typeof final === 'object') {
+      (final as WithResilience<object>).resilience = { attempts: call.attempts, elapsedMs: now - call.start, reason };
+    }
     if (isAxiosError(final)) {
-      const info = { attempts: call.attempt, elapsedMs: now - call.start, reason };
-      (final as WithResilience).resilience = info;
-      if (final.config !== undefined) restoreCaller(final.config, call);
-      protectError(final, call.opts.redactHeaders);
+      restoreCaller(final.config, call);
+      protectError(final, call.options.redactHeaders);
     }
-    if (this.host.sink.listening('failure')) {
-      const status = isAxiosError(final) ? final.response?.status : undefined;
-      this.host.sink.fire('failure', {
-        method: call.method, url: call.url, attempts: call.attempt, elapsedMs: now - call.start,
-        error: errorView(final, call.opts.redactHeaders), reason, status,
-        code: isAxiosError(final) ? final.code : undefined, remainingMs: call.callDeadline - now,
-      });
-    }
+    this.report.failure(call, final, reason, now);
     throw final;
   }
 
-  /** Ends the call: no timer, no listener left behind. */
+  /** Ends the call: its slot, its caller listener; nothing stays in flight. */
   private settle(call: Call): void {
-    call.settled = true;
-    if (call.slot) {
-      call.slot = false;
-      call.bulkhead?.leave();
+    call.phase = 'settled';
+    const slot = call.slot;
+    if (slot !== undefined) {
+      call.slot = undefined;
+      slot.leave();
     }
-    if (call.inFlight) {
-      call.inFlight = false;
-      this.scheduler.remove(call);
-    }
-    const onAbort = call.onCallerAbort;
-    if (onAbort !== undefined) {
-      call.callerSignal?.removeEventListener('abort', onAbort);
-      call.cancelToken?.unsubscribe(onAbort);
-      call.onCallerAbort = undefined;
+    const listener = this.listeners.get(call);
+    if (listener !== undefined) {
+      this.listeners.delete(call);
+      unwatchCaller(call, listener);
     }
   }
 
-  /** Aborts every attempt in flight and every wait, and stops the timer. */
+  /** The breaker opened and stays open past the wait: the call fails now rather than sleep into a refusal. */
+  private circuitOpen(call: Call): unknown {
+    const breaker = call.breaker;
+    if (breaker === undefined) return call.lastError;
+    const remainingMs = breaker.remainingMs();
+    this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
+    return circuitOpenError(breaker.key, remainingMs, call.current?.config, call.lastError);
+  }
+
+  private abortError(call: Call, config: InternalAxiosRequestConfig | undefined): InstanceType<typeof CanceledError> {
+    return new CanceledError(call.stopped === 'disposed' ? 'client disposed' : undefined, config);
+  }
+
+  private deadlineErrorOf(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
+    const last = call.lastError;
+    const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
+    return deadlineError(call.options.timeBudget.totalMs, config, last, response);
+  }
+
+  /** Aborts every attempt in flight or queued and every wait; stops the timer. */
   dispose(): void {
-    for (const e of this.scheduler.entries()) {
-      const call = e as Call;
-      call.abortCause = AbortCause.Disposed;
-      if (call.queued) this.unqueue(call, 'aborted');
-      else call.signal?.abort(undefined);
-    }
-    for (const call of this.waiting) {
-      call.abortCause = AbortCause.Disposed;
-      call.waitSignal?.abort(undefined);
+    this.disposed = true;
+    const calls = new Set<Call>(this.waiting);
+    for (const e of this.scheduler.entries()) calls.add((e as Attempt).call);
+    for (const call of calls) {
+      if (call.phase === 'settled') continue;
+      call.stopped = 'disposed';
+      this.stop(call);
     }
     this.scheduler.clear();
   }

@@ -4,7 +4,7 @@
  * call, nothing allocated per call (see {@link SlidingCounts}).
  * @see https://twitter.github.io/finagle/guide/Clients.html#retries
  */
-import type { ResolvedRetryBudget } from '../options.js';
+import type { ResolvedRetryBudget } from './gate-options.js';
 import { SlidingCounts } from '../common/sliding-counts.js';
 
 export class RetryBudget {
@@ -29,19 +29,22 @@ export class RetryBudget {
     this.counts.addA(now);
   }
 
-  /** Takes one retry from the budget when it allows it; false (and counted as refused) when it does not. */
-  tryRetry(now: number): boolean {
+  /** Takes one retry from the budget when it allows it: returns what it took (1), or -1 (counted as refused). */
+  tryRetry(now: number, _timedOut: boolean): number {
     const c = this.counts;
     c.advance(now);
     const o = this.options;
     const allowed = o.ratio * c.totalA + (o.minPerSecond * o.windowMs) / 1000;
     if (c.totalB + 1 > allowed) {
       this.refused += 1;
-      return false;
+      return -1;
     }
     c.addB(now);
-    return true;
+    return 1;
   }
+
+  /** A call succeeded (the ratio budget gives nothing back). */
+  onSuccess(_now: number, _lastRetryCost: number): void {}
 
   /** Calls and retries in the window now, and retries refused since the start. */
   stats(now: number): { calls: number; retries: number; refused: number } {

@@ -6,19 +6,14 @@
  */
 import { AxiosError, isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { redactConfig, redactHeaders } from './redact.js';
+import type { RetryStopReason } from '../retry/retry-policy.js';
+import { SENSITIVE_HEADERS, redactConfig, redactHeaders } from './redact.js';
 
-/** Why a call failed; also in `failure` events. */
-export type FailureReason =
-  | 'exhausted'
-  | 'not-retryable'
-  | 'deadline'
-  | 'circuit-open'
-  | 'aborted'
-  | 'retry-after-too-long'
-  | 'retry-budget'
-  | 'bulkhead-full'
-  | 'throttled';
+/**
+ * Why a call failed; also in `failure` events: why the retry decision said no
+ * ({@link RetryStopReason}), or the caller's abort, or a local refusal.
+ */
+export type FailureReason = RetryStopReason | 'aborted' | 'retry-budget' | 'bulkhead-full' | 'throttled';
 
 /** Attached to every rejection as `err.resilience`. */
 export interface ResilienceInfo {
@@ -41,7 +36,7 @@ export const ERR_DEADLINE_EXCEEDED = 'ERR_DEADLINE_EXCEEDED';
 export const ERR_BULKHEAD_FULL = 'ERR_BULKHEAD_FULL';
 export const ERR_THROTTLED = 'ERR_THROTTLED';
 
-const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
 const SENSITIVE = Symbol('resilient-axios.sensitive');
 
 type Sensitive = { [SENSITIVE]?: ReadonlySet<string> };

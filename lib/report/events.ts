@@ -7,12 +7,18 @@ import { EventEmitter } from 'eventemitter3';
 import type { FailureReason } from './errors.js';
 import type { CircuitState } from '../breaker/circuit-breaker.js';
 
-/** Before every attempt. */
-export interface AttemptEvent {
+/** What every event about one call carries. */
+export interface CallEventBase {
+  /** The call's id: unique within the process, the same on every event of the call. */
+  readonly callId: string;
   /** Upper-case HTTP method. */
   readonly method: string;
-  /** Request URL, passwords redacted. */
+  /** Request URL, secrets redacted. */
   readonly url: string;
+}
+
+/** Before every attempt. */
+export interface AttemptEvent extends CallEventBase {
   /** This attempt's number; the first is 1. */
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -22,10 +28,20 @@ export interface AttemptEvent {
   readonly remainingMs: number;
 }
 
+/** Every attempt's outcome, once per attempt. */
+export interface AttemptEndEvent extends CallEventBase {
+  /** The attempt that ended; the first is 1. */
+  readonly attempt: number;
+  /** From sending the attempt to its outcome, in ms. */
+  readonly durationMs: number;
+  /** 'response': the server answered (any status); 'error': no usable answer; 'aborted': cut by the caller, the client or a time limit. */
+  readonly outcome: 'response' | 'error' | 'aborted';
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+}
+
 /** A retry has been scheduled. */
-export interface RetryEvent {
-  readonly method: string;
-  readonly url: string;
+export interface RetryEvent extends CallEventBase {
   /** The attempt that failed. */
   readonly attempt: number;
   /** Wait before the next attempt, in ms. */
@@ -40,19 +56,23 @@ export interface RetryEvent {
   readonly remainingMs: number;
 }
 
+/** A hedged attempt was sent while earlier ones are still in flight. */
+export interface HedgeEvent extends CallEventBase {
+  /** The hedged attempt's number. */
+  readonly attempt: number;
+  /** Attempts of the call in flight, this one included. */
+  readonly inFlight: number;
+}
+
 /** The call resolved. */
-export interface SuccessEvent {
-  readonly method: string;
-  readonly url: string;
+export interface SuccessEvent extends CallEventBase {
   readonly attempts: number;
   readonly elapsedMs: number;
   readonly status: number;
 }
 
 /** The call rejected. */
-export interface FailureEvent {
-  readonly method: string;
-  readonly url: string;
+export interface FailureEvent extends CallEventBase {
   readonly attempts: number;
   readonly elapsedMs: number;
   /** The rejection (a redacted view: safe to log). */
@@ -82,44 +102,33 @@ export interface CircuitCloseEvent {
 }
 
 /** A call was refused by an open breaker. */
-export interface CircuitRejectEvent {
+export interface CircuitRejectEvent extends CallEventBase {
   readonly key: string;
-  readonly method: string;
-  readonly url: string;
   /** ms until a trial call is let through (0 when HALF_OPEN's trials are in flight). */
   readonly remainingMs: number;
   readonly state: CircuitState;
 }
 
 /** The retry budget refused a retry: the call fails with its last error. */
-export interface RetryBudgetExhaustedEvent {
-  readonly method: string;
-  readonly url: string;
+export interface RetryBudgetExhaustedEvent extends CallEventBase {
   /** The attempt that failed and would have been retried. */
   readonly attempt: number;
-  /** Retries and calls in the budget's window when it refused. */
-  readonly retries: number;
-  readonly calls: number;
 }
 
 /** The bulkhead refused a call: `max` in flight and `queue` waiting. */
-export interface BulkheadRejectEvent {
-  readonly method: string;
-  readonly url: string;
+export interface BulkheadRejectEvent extends CallEventBase {
   readonly max: number;
   readonly queue: number;
 }
 
 /** Adaptive throttling refused an attempt locally. */
-export interface ThrottleEvent {
+export interface ThrottleEvent extends CallEventBase {
   readonly key: string;
-  readonly method: string;
-  readonly url: string;
   /** The rejection probability that applied. */
   readonly probability: number;
 }
 
-/** A listener threw; the call went on regardless. */
+/** A listener threw (or its promise rejected); the call went on regardless. */
 export interface ListenerErrorEvent {
   readonly event: string;
   readonly error: unknown;
@@ -128,7 +137,9 @@ export interface ListenerErrorEvent {
 /** Every event a `ResilientClient` emits, for eventemitter3's typed API. */
 export interface ResilientEvents {
   attempt: (event: AttemptEvent) => void;
+  'attempt-end': (event: AttemptEndEvent) => void;
   retry: (event: RetryEvent) => void;
+  hedge: (event: HedgeEvent) => void;
   success: (event: SuccessEvent) => void;
   failure: (event: FailureEvent) => void;
   'circuit-open': (event: CircuitOpenEvent) => void;

@@ -123,3 +123,13 @@ function utc(
   // Date.UTC maps years 0-99 to 1900-1999; shifting by a whole 400-year cycle avoids that.
   return Date.UTC(year + 400, month, day, hour, minute, second) - GREGORIAN_CYCLE_MS;
 }
+
+/**
+ * The wait for a `Retry-After` of `ms`: the server's value plus a jitter of up
+ * to 10% of it (at most 1 s), never less, so callers told the same value do
+ * not come back in lockstep.
+ * @param random uniform in [0, 1), called once.
+ */
+export function jitterRetryAfter(ms: number, random: () => number): number {
+  return ms + random() * Math.min(ms * 0.1, 1_000);
+}

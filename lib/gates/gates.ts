@@ -1,0 +1,104 @@
+/**
+ * The gates of a client, "may this go out?": the breakers (by key), the
+ * bulkhead, adaptive throttling and the retry budget. Each is on or off by its
+ * options; each answers with a value (a breaker, a slot, a probability, a
+ * cost), never by calling back into the call. `configure()` swaps options
+ * while keeping the state that still applies.
+ */
+import { BreakerRegistry } from '../breaker/breaker-registry.js';
+import type { ResolvedBreaker } from '../breaker/breaker-options.js';
+import type { BreakerObserver, CircuitBreaker } from '../breaker/circuit-breaker.js';
+import type { Clock, RandomSource } from '../time/clock.js';
+import { AdaptiveThrottle } from './adaptive-throttle.js';
+import { Bulkhead } from './bulkhead.js';
+import type { BulkheadWaiter } from './bulkhead.js';
+import type { ResolvedConcurrency, ResolvedRetryBudget, ResolvedThrottle } from './gate-options.js';
+import { RetryBudget } from './retry-budget.js';
+
+/** The options the gates run with (a part of the client's resolved options). */
+export interface GateOptions {
+  readonly circuitBreaker: ResolvedBreaker | false;
+  readonly retryBudget: ResolvedRetryBudget | false;
+  readonly concurrency: ResolvedConcurrency | false;
+  readonly adaptiveThrottle: ResolvedThrottle | false;
+}
+
+/** Bulkhead, throttle and retry budget counters, as `stats()` shows them (undefined: off). */
+export interface GateStats {
+  readonly retryBudget: ReturnType<RetryBudget['stats']> | undefined;
+  readonly bulkhead: ReturnType<Bulkhead['stats']> | undefined;
+  readonly throttle: ReturnType<AdaptiveThrottle['stats']> | undefined;
+}
+
+export class Gates {
+  private registry: BreakerRegistry | undefined = undefined;
+  private breakersOn = false;
+  /** The bulkhead, when `concurrency` is on. */
+  bulkhead: Bulkhead | undefined = undefined;
+  /** Adaptive throttling, when on. */
+  throttle: AdaptiveThrottle | undefined = undefined;
+  /** The retry budget, when on. */
+  budget: RetryBudget | undefined = undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    private readonly observer: BreakerObserver,
+    options: GateOptions,
+  ) {
+    this.configure(options);
+  }
+
+  /** New options; breakers keep their state, a bulkhead switched off lets its queue through. */
+  configure(options: GateOptions): void {
+    const b = options.circuitBreaker;
+    this.breakersOn = b !== false;
+    if (b !== false) {
+      if (this.registry === undefined) this.registry = new BreakerRegistry(b, this.clock, b.maxKeys, this.observer);
+      else this.registry.setOptions(b, b.maxKeys);
+    }
+    const rb = options.retryBudget;
+    this.budget = rb === false ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
+    const c = options.concurrency;
+    if (c === false) {
+      const old = this.bulkhead;
+      this.bulkhead = undefined;
+      old?.drain();
+    } else if (this.bulkhead === undefined) this.bulkhead = new Bulkhead(c);
+    else this.bulkhead.setOptions(c);
+    const t = options.adaptiveThrottle;
+    const maxKeys = b === false ? 1_000 : b.maxKeys;
+    if (t === false) this.throttle = undefined;
+    else if (this.throttle === undefined) this.throttle = new AdaptiveThrottle(t, this.random, maxKeys);
+    else this.throttle.setOptions(t, maxKeys);
+  }
+
+  /** The breaker for `key`, created on first use; undefined when breakers are off. */
+  breaker(key: string): CircuitBreaker | undefined {
+    return this.breakersOn ? this.registry?.get(key) : undefined;
+  }
+
+  /** The breaker for `key` if a call has used it (no creation, no recency change). */
+  peekBreaker(key: string): CircuitBreaker | undefined {
+    return this.breakersOn ? this.registry?.peek(key) : undefined;
+  }
+
+  /** Every breaker, least recently used first. */
+  breakers(): CircuitBreaker[] {
+    return this.breakersOn && this.registry !== undefined ? [...this.registry.values()] : [];
+  }
+
+  /**
+   * Asks the bulkhead for a slot: 'entered', 'queued' (the waiter's `grant()`
+   * is called later) or 'full'. 'entered' when the bulkhead is off.
+   */
+  enter(waiter: BulkheadWaiter): 'entered' | 'queued' | 'full' {
+    const bulkhead = this.bulkhead;
+    if (bulkhead === undefined || bulkhead.tryEnter()) return 'entered';
+    return bulkhead.enqueue(waiter) ? 'queued' : 'full';
+  }
+
+  stats(now: number): GateStats {
+    return { retryBudget: this.budget?.stats(now), bulkhead: this.bulkhead?.stats(), throttle: this.throttle?.stats() };
+  }
+}
