@@ -4,9 +4,8 @@
  * dropping an OPEN one would silently let traffic through to a backend known to be down.
  */
 import type { BreakerObserver, BreakerOptions } from './circuit-breaker.js';
-import { CircuitBreaker, validateBreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import type { Clock } from '../time/clock.js';
-import { ConfigError } from '../common/config-error.js';
 
 /** The breakers of a client, by key, least recently used first. */
 export class BreakerRegistry {
@@ -22,11 +21,8 @@ export class BreakerRegistry {
   /**
    * @param maxKeys most breakers kept (integer >= 1). Beyond it the least recently used CLOSED
    *   breaker goes; only when none is CLOSED does an OPEN or HALF_OPEN one go (memory stays bounded).
-   * @throws {ConfigError} when an option is out of range.
    */
   constructor(options: BreakerOptions, clock: Pick<Clock, 'now'>, maxKeys: number, observer?: BreakerObserver) {
-    validateBreakerOptions(options);
-    validateMaxKeys(maxKeys);
     this.options = options;
     this.clock = clock;
     this.maxKeys = maxKeys;
@@ -67,11 +63,8 @@ export class BreakerRegistry {
   /**
    * New options for every breaker, existing and future; drops breakers (as on insertion)
    * if `maxKeys` fell below the number held.
-   * @throws {ConfigError} when an option is out of range (nothing is changed).
    */
   setOptions(options: BreakerOptions, maxKeys: number): void {
-    validateBreakerOptions(options);
-    validateMaxKeys(maxKeys);
     this.options = options;
     this.maxKeys = maxKeys;
     for (const breaker of this.breakers.values()) breaker.setOptions(options);
@@ -92,8 +85,4 @@ export class BreakerRegistry {
     this.breakers.delete(victim);
     if (victim === this.last?.key) this.last = undefined;
   }
-}
-
-function validateMaxKeys(maxKeys: number): void {
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new ConfigError('maxKeys', maxKeys, 'an integer >= 1');
 }

@@ -5,15 +5,15 @@
  * do O(1) work and allocate nothing.
  */
 import type { Clock } from '../time/clock.js';
-import { ConfigError } from '../common/config-error.js';
-import { createTripRule, sameTripRule, validateTripRuleOptions } from './trip-rules.js';
+import { createTripRule, sameTripRule } from './trip-rules.js';
 import type { TripRule, TripRuleOptions } from './trip-rules.js';
 
 /** Where a breaker stands: letting calls through, refusing them, or letting a few trials through. */
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
 /**
- * How a breaker behaves. No defaults here: the client fills them in.
+ * How a breaker behaves, resolved and validated (`breaker-options.ts`): no
+ * defaults and no checks here.
  * @inline
  */
 export interface BreakerOptions {
@@ -78,7 +78,6 @@ export class CircuitBreaker {
   /**
    * @param key the backend this breaker guards (e.g. an origin).
    * @param clock monotonic ms; read only when the breaker needs the time.
-   * @throws {ConfigError} when an option is out of range.
    */
   constructor(
     readonly key: string,
@@ -86,7 +85,6 @@ export class CircuitBreaker {
     private readonly clock: Pick<Clock, 'now'>,
     private readonly observer?: BreakerObserver,
   ) {
-    validateBreakerOptions(options);
     this.options = options;
     this.rule = createTripRule(options.trip);
   }
@@ -165,10 +163,8 @@ export class CircuitBreaker {
   /**
    * Swap options at run time. The trip rule is rebuilt (forgetting its history) only if its
    * options changed; a new `openMs` applies to the current open period too.
-   * @throws {ConfigError} when an option is out of range (the breaker is left unchanged).
    */
   setOptions(options: BreakerOptions): void {
-    validateBreakerOptions(options);
     if (!sameTripRule(this.options.trip, options.trip)) this.rule = createTripRule(options.trip);
     this.options = options;
   }
@@ -215,19 +211,4 @@ export class CircuitBreaker {
     // A new generation: permits granted before are stale from now on. OPEN grants none.
     this.permit = next.kind === 'OPEN' ? NO_PERMIT : generation * 2 + (next.kind === 'HALF_OPEN' ? 1 : 0);
   }
-}
-
-/**
- * Checks breaker options (trip rule included).
- * @throws {ConfigError} naming the field, relative to the breaker options (e.g. `openMs`).
- */
-export function validateBreakerOptions(options: BreakerOptions): void {
-  if (!(options.openMs > 0 && Number.isFinite(options.openMs))) {
-    throw new ConfigError('openMs', options.openMs, 'a finite number > 0');
-  }
-  for (const field of ['halfOpenMaxCalls', 'successThreshold'] as const) {
-    const value = options[field];
-    if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(field, value, 'an integer >= 1');
-  }
-  validateTripRuleOptions(options.trip);
 }

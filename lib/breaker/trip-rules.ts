@@ -3,7 +3,6 @@
  * every outcome. Two rules exist: a run of consecutive failures, and a failure rate
  * over a sliding time window. Both do O(1) work and allocate nothing per record.
  */
-import { ConfigError } from '../common/config-error.js';
 
 /**
  * How a breaker decides to open.
@@ -37,34 +36,11 @@ export interface TripRule {
  */
 export const RATE_RULE_BUCKETS = 10;
 
-/**
- * Builds the rule described by `options`.
- * @throws {ConfigError} when an option is out of range (see {@link validateTripRuleOptions}).
- */
+/** Builds the rule described by `options` (resolved and validated in `breaker-options.ts`). */
 export function createTripRule(options: TripRuleOptions): TripRule {
-  validateTripRuleOptions(options);
   return options.type === 'consecutive'
     ? new ConsecutiveRule(options.failures)
     : new RateRule(options.threshold, options.minimumCalls, options.windowMs);
-}
-
-/**
- * Checks trip rule options without building a rule.
- * @throws {ConfigError} naming the field relative to the breaker options, e.g. `trip.windowMs`.
- */
-export function validateTripRuleOptions(options: TripRuleOptions): void {
-  if (options.type === 'consecutive') {
-    requireInteger('trip.failures', options.failures);
-    return;
-  }
-  if (options.type !== 'rate') throw new ConfigError('trip.type', (options as { type: unknown }).type, '"consecutive" or "rate"');
-  if (!(options.threshold > 0 && options.threshold <= 1)) {
-    throw new ConfigError('trip.threshold', options.threshold, 'a number in (0, 1]');
-  }
-  requireInteger('trip.minimumCalls', options.minimumCalls);
-  if (!(options.windowMs > 0 && Number.isFinite(options.windowMs))) {
-    throw new ConfigError('trip.windowMs', options.windowMs, 'a finite number > 0');
-  }
 }
 
 /** True when both describe the same rule (so a breaker can keep its history across `setOptions`). */
@@ -73,10 +49,6 @@ export function sameTripRule(a: TripRuleOptions, b: TripRuleOptions): boolean {
   return (
     b.type === 'rate' && a.threshold === b.threshold && a.minimumCalls === b.minimumCalls && a.windowMs === b.windowMs
   );
-}
-
-function requireInteger(path: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(path, value, 'an integer >= 1');
 }
 
 /** Opens after `limit` failures in a row. */

@@ -69,15 +69,22 @@ export function arrayOf<T>(path: string, value: unknown, item: (p: string, v: un
   return value.map((v, i) => item(`${path}[${i}]`, v));
 }
 
-/** A plain object with no keys beyond `known`, so a misspelt option is caught. */
-export function record(path: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+/**
+ * A plain object with no keys beyond `known`, so a misspelt option is caught.
+ * Returns a copy of its own properties: nothing inherited (say, a value set on
+ * `Object.prototype`) is ever read as an option.
+ */
+export function record(path: string, value: unknown, known: readonly string[], expected = 'an object'): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(path, value, 'an object');
+    throw new ConfigError(path, value, expected);
   }
+  const own = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
     if (!known.includes(key)) {
-      throw new ConfigError(`${path}.${key}`, (value as Record<string, unknown>)[key], `one of the known options (${known.join(', ')})`);
+      throw new ConfigError(`${path}.${key}`, field, `one of the known options (${known.join(', ')})`);
     }
+    own[key] = field;
   }
-  return value as Record<string, unknown>;
+  return own;
 }

@@ -6,7 +6,7 @@
  */
 import { AxiosError, isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { redactConfig, redactHeaders } from './redact.js';
+import { SENSITIVE_HEADERS, redactConfig, redactHeaders } from './redact.js';
 
 /** Why a call failed; also in `failure` events. */
 export type FailureReason =
@@ -41,7 +41,7 @@ export const ERR_DEADLINE_EXCEEDED = 'ERR_DEADLINE_EXCEEDED';
 export const ERR_BULKHEAD_FULL = 'ERR_BULKHEAD_FULL';
 export const ERR_THROTTLED = 'ERR_THROTTLED';
 
-const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
 const SENSITIVE = Symbol('resilient-axios.sensitive');
 
 type Sensitive = { [SENSITIVE]?: ReadonlySet<string> };

@@ -7,6 +7,9 @@
 /** What replaces a secret. */
 export const REDACTED = '[REDACTED]';
 
+/** Headers whose values are secrets by default (lower case); `redactHeaders` adds to them. */
+export const SENSITIVE_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+
 const SCHEME_END = '://';
 
 /**

@@ -1,0 +1,188 @@
+/**
+ * `retry` options: their types, their defaults, and their resolver. Resolved
+ * options keep the user's keys and nesting, made complete and frozen.
+ */
+import type { AxiosResponse } from 'axios';
+import { ConfigError } from '../common/config-error.js';
+import * as v from '../common/validate.js';
+import type { BackoffFunction, BackoffType, Jitter, ResolvedBackoff } from './backoff.js';
+
+/** What an attempt produced, as given to `retryIf` and custom backoff functions. */
+export interface RetryOutcome {
+  /** The call's id, the same on every event of the call. */
+  readonly callId: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The request URL (secrets redacted). */
+  readonly url: string;
+  /** The attempt that just ended; the first attempt is 1. */
+  readonly attempt: number;
+  readonly response?: AxiosResponse;
+  readonly error?: unknown;
+}
+
+/**
+ * Decides retry by itself when it returns (or resolves to) a boolean; `undefined`
+ * keeps the built-in decision. A promise is awaited within the call's deadline;
+ * a throw or a rejection fails the call with that error (`reason: 'not-retryable'`).
+ * Not asked when no attempt is left.
+ */
+export type RetryIf = (outcome: RetryOutcome) => boolean | undefined | Promise<boolean | undefined>;
+
+/**
+ * Asked about every response axios resolved with; `false` makes it a failed
+ * attempt (`code === 'ERR_BAD_RESPONSE_BODY'`), retried like a listed status.
+ */
+export type ValidateResponse = (response: AxiosResponse) => boolean;
+
+/** How long to wait between attempts. */
+export interface BackoffOptions {
+  /** Delay strategy, or `(attempt, outcome) => ms`. @default 'exponential' */
+  type?: BackoffType | BackoffFunction<RetryOutcome>;
+  /** First delay in ms. @default 100 */
+  baseMs?: number;
+  /** Exponential multiplier (>= 1). @default 2 */
+  factor?: number;
+  /** Cap on any single delay in ms (`Infinity` for none). @default 20_000 */
+  maxMs?: number;
+  /** 'full': U(0, d); 'equal': d/2 + U(0, d/2); a number f in (0, 1]: d x U(1-f, 1+f). @default 'full' */
+  jitter?: Jitter;
+}
+
+/** `Retry-After` handling. */
+export interface RetryAfterOptions {
+  /** Honour `Retry-After` on retried responses. @default true */
+  respect?: boolean;
+  /** A longer `Retry-After` (ms) fails the call at once (`reason: 'retry-after-too-long'`). @default 60_000 */
+  maxMs?: number;
+}
+
+/** Which failures are retried, how often and how far apart. */
+export interface RetryOptions {
+  /** Total attempts, the first included (integer >= 1). @default 3 */
+  maxAttempts?: number;
+  /** Methods that may be retried. @default RFC 9110 idempotent methods: GET HEAD OPTIONS PUT DELETE TRACE */
+  methods?: readonly string[];
+  /** Response statuses that are retried. @default 408 429 500 502 503 504 */
+  statusCodes?: readonly number[];
+  /** Error codes (no response) that are retried; attempt timeouts have code `ETIMEDOUT`. */
+  errorCodes?: readonly string[];
+  /** Overrides the decision when it returns a boolean (see {@link RetryIf}). */
+  retryIf?: RetryIf;
+  /** Turns a response into a failed attempt when it returns false (see {@link ValidateResponse}). */
+  validateResponse?: ValidateResponse;
+  backoff?: BackoffOptions;
+  retryAfter?: RetryAfterOptions;
+  /**
+   * POST and PATCH carry an idempotency key header (`true`: `Idempotency-Key`; a
+   * string: that header name), one value per call reused on every attempt, and
+   * become retryable. A key the caller set is kept. @default false
+   */
+  idempotencyKey?: boolean | string;
+}
+
+/**
+ * `retry` after defaults and validation (`false` in the resolved options when off).
+ * @inline
+ */
+export interface ResolvedRetry {
+  readonly maxAttempts: number;
+  readonly methods: ReadonlySet<string>;
+  readonly statusCodes: ReadonlySet<number>;
+  readonly errorCodes: ReadonlySet<string>;
+  readonly retryIf: RetryIf | undefined;
+  readonly validateResponse: ValidateResponse | undefined;
+  readonly backoff: ResolvedBackoff<RetryOutcome>;
+  readonly retryAfter: { readonly respect: boolean; readonly maxMs: number };
+  /** The header that carries the idempotency key, or false when off. */
+  readonly idempotencyKey: string | false;
+}
+
+/** RFC 9110 idempotent methods. */
+export const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'] as const;
+export const DEFAULT_STATUS_CODES = [408, 429, 500, 502, 503, 504] as const;
+export const DEFAULT_ERROR_CODES = [
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN',
+  'ENETUNREACH', 'EHOSTUNREACH', 'ERR_NETWORK',
+] as const;
+export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+export const DEFAULT_RETRY: ResolvedRetry = Object.freeze({
+  maxAttempts: 3,
+  methods: new Set<string>(DEFAULT_METHODS),
+  statusCodes: new Set<number>(DEFAULT_STATUS_CODES),
+  errorCodes: new Set<string>(DEFAULT_ERROR_CODES),
+  retryIf: undefined,
+  validateResponse: undefined,
+  backoff: Object.freeze({ type: 'exponential', baseMs: 100, factor: 2, maxMs: 20_000, jitter: 'full' }),
+  retryAfter: Object.freeze({ respect: true, maxMs: 60_000 }),
+  idempotencyKey: false,
+});
+
+const RETRY_KEYS = ['maxAttempts', 'methods', 'statusCodes', 'errorCodes', 'retryIf', 'validateResponse', 'backoff', 'retryAfter', 'idempotencyKey'] as const;
+const BACKOFF_TYPES = ['exponential', 'linear', 'constant', 'fibonacci', 'decorrelated'] as const;
+
+/**
+ * Resolves `retry` (an object, or a boolean) over `base`.
+ * @throws {ConfigError} naming the first invalid field under `path`.
+ */
+export function resolveRetry(path: string, raw: unknown, base: ResolvedRetry): ResolvedRetry | false {
+  if (raw === false) return false;
+  if (raw === true) return base;
+  const r = v.record(path, raw, RETRY_KEYS, 'an object or a boolean');
+  return Object.freeze({
+    maxAttempts: r.maxAttempts === undefined ? base.maxAttempts : v.integer(`${path}.maxAttempts`, r.maxAttempts, 1),
+    methods: r.methods === undefined ? base.methods
+      : new Set(v.arrayOf(`${path}.methods`, r.methods, (p, m) => v.string(p, m).toUpperCase())),
+    statusCodes: r.statusCodes === undefined ? base.statusCodes
+      : new Set(v.arrayOf(`${path}.statusCodes`, r.statusCodes, statusCode)),
+    errorCodes: r.errorCodes === undefined ? base.errorCodes
+      : new Set(v.arrayOf(`${path}.errorCodes`, r.errorCodes, (p, c) => v.string(p, c))),
+    retryIf: r.retryIf === undefined ? base.retryIf : v.func<RetryIf>(`${path}.retryIf`, r.retryIf),
+    validateResponse: r.validateResponse === undefined ? base.validateResponse
+      : v.func<ValidateResponse>(`${path}.validateResponse`, r.validateResponse),
+    backoff: r.backoff === undefined ? base.backoff : resolveBackoff(`${path}.backoff`, r.backoff, base.backoff),
+    retryAfter: r.retryAfter === undefined ? base.retryAfter : resolveRetryAfter(`${path}.retryAfter`, r.retryAfter, base.retryAfter),
+    idempotencyKey: r.idempotencyKey === undefined ? base.idempotencyKey : idempotencyHeader(`${path}.idempotencyKey`, r.idempotencyKey),
+  });
+}
+
+function statusCode(path: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 100 || value > 599) {
+    throw new ConfigError(path, value, 'an HTTP status code (an integer from 100 to 599)');
+  }
+  return value;
+}
+
+function idempotencyHeader(path: string, value: unknown): string | false {
+  if (value === false) return false;
+  if (value === true) return DEFAULT_IDEMPOTENCY_HEADER;
+  if (typeof value === 'string') return v.string(path, value, true);
+  throw new ConfigError(path, value, 'a boolean or a header name');
+}
+
+function resolveRetryAfter(path: string, raw: unknown, base: ResolvedRetry['retryAfter']): ResolvedRetry['retryAfter'] {
+  const r = v.record(path, raw, ['respect', 'maxMs']);
+  return Object.freeze({
+    respect: r.respect === undefined ? base.respect : v.boolean(`${path}.respect`, r.respect),
+    maxMs: r.maxMs === undefined ? base.maxMs : v.number(`${path}.maxMs`, r.maxMs, 0, { allowInfinity: true }),
+  });
+}
+
+function resolveBackoff(path: string, raw: unknown, base: ResolvedBackoff<RetryOutcome>): ResolvedBackoff<RetryOutcome> {
+  const r = v.record(path, raw, ['type', 'baseMs', 'factor', 'maxMs', 'jitter']);
+  return Object.freeze({
+    type: r.type === undefined ? base.type
+      : typeof r.type === 'function' ? (r.type as BackoffFunction<RetryOutcome>) : v.oneOf(`${path}.type`, r.type, BACKOFF_TYPES),
+    baseMs: r.baseMs === undefined ? base.baseMs : v.number(`${path}.baseMs`, r.baseMs, 0),
+    factor: r.factor === undefined ? base.factor : v.number(`${path}.factor`, r.factor, 1),
+    maxMs: r.maxMs === undefined ? base.maxMs : v.number(`${path}.maxMs`, r.maxMs, 0, { allowInfinity: true }),
+    jitter: r.jitter === undefined ? base.jitter : jitter(`${path}.jitter`, r.jitter),
+  });
+}
+
+function jitter(path: string, value: unknown): Jitter {
+  if (typeof value === 'number') return v.number(path, value, 0, { exclusiveMin: true, max: 1 });
+  if (value === 'none' || value === 'full' || value === 'equal') return value;
+  throw new ConfigError(path, value, "'none', 'full', 'equal' or a number in (0, 1]");
+}

@@ -1,0 +1,60 @@
+/**
+ * Time budgets: a deadline for the whole call (`totalMs`) and a limit per
+ * attempt (`attemptMs`, or axios's `timeout`). The options, their resolver,
+ * and the pure arithmetic of one attempt's limit.
+ */
+import * as v from '../common/validate.js';
+
+/** Deadlines for the whole call and for one attempt. */
+export interface TimeBudgetOptions {
+  /** Deadline for the whole call in ms: attempts and waits. `Infinity` disables it. @default 30_000 */
+  totalMs?: number;
+  /**
+   * Limit for one attempt in ms; the effective limit is min(attemptMs, time left).
+   * @default 10_000, or axios `timeout` when given (`timeout: 0`: no per-attempt limit)
+   */
+  attemptMs?: number;
+  /** When set, every attempt carries this header with the milliseconds left. */
+  propagateHeader?: string;
+}
+
+/**
+ * `timeBudget` after defaults and validation.
+ * @inline
+ */
+export interface ResolvedTimeBudget {
+  readonly totalMs: number;
+  /** The per-attempt limit given by the user; `undefined`: axios's `timeout` when given, else {@link DEFAULT_ATTEMPT_MS}. */
+  readonly attemptMs: number | undefined;
+  readonly propagateHeader: string | undefined;
+}
+
+/** Per-attempt limit when neither `attemptMs` nor an axios `timeout` is given. */
+export const DEFAULT_ATTEMPT_MS = 10_000;
+
+export const DEFAULT_TIME_BUDGET: ResolvedTimeBudget = Object.freeze({ totalMs: 30_000, attemptMs: undefined, propagateHeader: undefined });
+
+/**
+ * Resolves `timeBudget` over `base`.
+ * @throws {ConfigError} naming the first invalid field under `path`.
+ */
+export function resolveTimeBudget(path: string, raw: unknown, base: ResolvedTimeBudget): ResolvedTimeBudget {
+  const r = v.record(path, raw, ['totalMs', 'attemptMs', 'propagateHeader']);
+  return Object.freeze({
+    totalMs: r.totalMs === undefined ? base.totalMs : v.number(`${path}.totalMs`, r.totalMs, 0, { exclusiveMin: true, allowInfinity: true }),
+    attemptMs: r.attemptMs === undefined ? base.attemptMs : v.number(`${path}.attemptMs`, r.attemptMs, 0, { exclusiveMin: true, allowInfinity: true }),
+    propagateHeader: r.propagateHeader === undefined ? base.propagateHeader : v.string(`${path}.propagateHeader`, r.propagateHeader, true),
+  });
+}
+
+/**
+ * The per-attempt limit of a call, in ms (`Infinity`: none). An explicit
+ * `attemptMs` wins; else the request's axios `timeout` when one was given
+ * (`0` meaning no limit, as in axios); else {@link DEFAULT_ATTEMPT_MS}.
+ * @param axiosTimeout the request's `timeout`, or undefined when nobody set one.
+ */
+export function attemptLimitMs(budget: ResolvedTimeBudget, axiosTimeout: number | undefined): number {
+  if (budget.attemptMs !== undefined) return budget.attemptMs;
+  if (axiosTimeout === undefined) return DEFAULT_ATTEMPT_MS;
+  return axiosTimeout > 0 ? axiosTimeout : Infinity;
+}
