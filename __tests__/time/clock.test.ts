@@ -1,5 +1,5 @@
 import { systemClock } from '../../lib/time/clock.js';
-import type { AbortSignalLike, Clock } from '../../lib/time/clock.js';
+import type { AbortSignalLike } from '../../lib/time/clock.js';
 import { LiteSignal } from '../../lib/time/lite-signal.js';
 
 /** Tracks a promise's state without awaiting it. */
@@ -40,20 +40,61 @@ describe('systemClock.now', () => {
     }
   });
 
-  it('falls back to Date.now() where performance is missing', () => {
+  it('falls back to Date.now() where performance is missing, read at each call', () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'performance');
     Object.defineProperty(globalThis, 'performance', { value: undefined, configurable: true, writable: true });
     const dateNow = jest.spyOn(Date, 'now').mockReturnValue(42_000);
     try {
-      let clock: Clock | undefined;
-      jest.isolateModules(() => {
-        clock = jest.requireActual<{ systemClock: Clock }>('../../lib/time/clock.js').systemClock;
-      });
-      expect(clock?.now()).toBe(42_000);
+      expect(systemClock.now()).toBe(42_000);
     } finally {
       dateNow.mockRestore();
       if (saved) Object.defineProperty(globalThis, 'performance', saved);
     }
+    expect(systemClock.now()).not.toBe(42_000);
+  });
+
+  it('reads the global performance object at each call, not a copy taken at import', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'performance');
+    Object.defineProperty(globalThis, 'performance', { value: { now: () => 7 }, configurable: true, writable: true });
+    try {
+      expect(systemClock.now()).toBe(7);
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'performance', saved);
+    }
+  });
+});
+
+describe('systemClock driven by jest.useFakeTimers() alone (no clock option)', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('moves now() by exactly the time advanced', () => {
+    jest.useFakeTimers();
+    const start = systemClock.now();
+    jest.advanceTimersByTime(1_000);
+    expect(systemClock.now() - start).toBe(1_000);
+    jest.advanceTimersByTime(250);
+    expect(systemClock.now() - start).toBe(1_250);
+  });
+
+  it('resolves sleep(1000) once 1,000 ms are advanced', async () => {
+    jest.useFakeTimers();
+    const t = track(systemClock.sleep(1_000));
+    jest.advanceTimersByTime(999);
+    await settle();
+    expect(t.state()).toBe('pending');
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(t.state()).toBe('resolved');
+  });
+
+  it('follows the real clock again after jest.useRealTimers()', () => {
+    jest.useFakeTimers({ now: 0 });
+    jest.advanceTimersByTime(5_000);
+    jest.useRealTimers();
+    const real = performance.now();
+    expect(Math.abs(systemClock.now() - real)).toBeLessThan(1_000);
   });
 });
 
@@ -173,5 +214,92 @@ describe('systemClock.sleep (jest fake timers)', () => {
     const c = new AbortController();
     c.abort('why');
     await expect(systemClock.sleep(1, c.signal)).rejects.toBe('why');
+  });
+});
+
+describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
+  const MAX = 2_147_483_647;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('really waits 3e9 ms instead of firing at once (setTimeout overflow)', async () => {
+    const t = track(systemClock.sleep(3e9));
+    jest.advanceTimersByTime(10);
+    await settle();
+    expect(t.state()).toBe('pending');
+    jest.advanceTimersByTime(MAX - 10);
+    await settle();
+    expect(t.state()).toBe('pending');
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(3e9 - MAX - 1);
+    await settle();
+    expect(t.state()).toBe('pending');
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(t.state()).toBe('resolved');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('waits exactly 2^31 - 1 ms on a single timer', async () => {
+    const t = track(systemClock.sleep(MAX, new LiteSignal()));
+    jest.advanceTimersByTime(MAX - 1);
+    await settle();
+    expect(t.state()).toBe('pending');
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(t.state()).toBe('resolved');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('stays abortable across the chained timers and leaves none behind', async () => {
+    const s = new LiteSignal();
+    const t = track(systemClock.sleep(5e9, s));
+    jest.advanceTimersByTime(MAX + 1_000);
+    await settle();
+    expect(t.state()).toBe('pending');
+    expect(jest.getTimerCount()).toBe(1);
+    const reason = new Error('stop');
+    s.abort(reason);
+    await settle();
+    expect(t.state()).toBe('rejected');
+    expect(t.reason()).toBe(reason);
+    expect(jest.getTimerCount()).toBe(0);
+    expect((s as unknown as { first: unknown }).first).toBeUndefined();
+  });
+
+  it('removes its abort listener when a chained wait resolves', async () => {
+    const s = new LiteSignal();
+    const t = track(systemClock.sleep(MAX + 5, s));
+    jest.advanceTimersByTime(MAX + 5);
+    await settle();
+    expect(t.state()).toBe('resolved');
+    expect((s as unknown as { first: unknown }).first).toBeUndefined();
+  });
+
+  it('never resolves sleep(Infinity), yet aborts it cleanly', async () => {
+    const s = new LiteSignal();
+    const t = track(systemClock.sleep(Infinity, s));
+    jest.advanceTimersByTime(4 * MAX);
+    await settle();
+    expect(t.state()).toBe('pending');
+    s.abort(new Error('enough'));
+    await settle();
+    expect(t.state()).toBe('rejected');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('resolves NaN and negative waits on the next timer tick, as setTimeout does', async () => {
+    const a = track(systemClock.sleep(NaN));
+    const b = track(systemClock.sleep(-5, new LiteSignal()));
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect([a.state(), b.state()]).toEqual(['resolved', 'resolved']);
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
