@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseRetryAfter } from '../../lib/retry/retry-after.js';
+import { jitterRetryAfter, parseRetryAfter } from '../../lib/retry/retry-after.js';
+import { seededRandom } from '../helpers/fake-clock.js';
 
 /** Sun, 06 Nov 1994 08:49:37 GMT — the RFC 9110 example date. */
 const RFC_EXAMPLE_MS = Date.UTC(1994, 10, 6, 8, 49, 37);
@@ -401,3 +402,51 @@ function httpDate(epochMs: number, form: DateForm, [zoneText, offsetMinutes]: Zo
       return `${SHORT_DAYS[d.getUTCDay()]} ${month} ${String(day).padStart(2, ' ')} ${time} ${year}`;
   }
 }
+
+describe('jitterRetryAfter', () => {
+  it.each<[number, number, number]>([
+    [300, 0, 300],
+    [300, 0.5, 315],
+    [300, 0.999, 329.97],
+    [60_000, 0.5, 60_500],
+    [60_000, 0.999, 60_999],
+    [0, 0.7, 0],
+  ])('%d ms with random() = %d -> %d ms', (ms, r, expected) => {
+    expect(jitterRetryAfter(ms, () => r)).toBeCloseTo(expected, 9);
+  });
+
+  it('keeps an infinite wait infinite', () => {
+    expect(jitterRetryAfter(Infinity, () => 0.5)).toBe(Infinity);
+  });
+
+  it('calls random exactly once', () => {
+    const random = jest.fn(() => 0.25);
+    jitterRetryAfter(1_000, random);
+    expect(random).toHaveBeenCalledTimes(1);
+  });
+
+  it("is never less than the server's value, at most 10% more and at most 1 s more", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 100_000_000 }), fc.double({ min: 0, max: 1e15, noNaN: true })),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (ms, r) => {
+          const waitMs = jitterRetryAfter(ms, () => r);
+          expect(waitMs).toBeGreaterThanOrEqual(ms);
+          expect(waitMs - ms).toBeLessThanOrEqual(1_000);
+          expect(waitMs - ms).toBeLessThanOrEqual((ms / 10) * (1 + 1e-12) + 1e-9); // slack: float rounding only
+        },
+      ),
+    );
+  });
+
+  it('spreads 100 callers told Retry-After: 0.3 over [300, 330) ms instead of lockstep', () => {
+    const random = seededRandom(16);
+    const ms = parseRetryAfter('0.3', NOW) as number;
+    const waits = Array.from({ length: 100 }, () => jitterRetryAfter(ms, random));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...waits)).toBeLessThan(330);
+    expect(new Set(waits).size).toBe(100);
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(20);
+  });
+});

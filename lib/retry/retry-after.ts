@@ -64,6 +64,25 @@ export function parseRetryAfter(value: unknown, nowEpochMs: number, dateHeader?:
   return waitMs >= 0 && waitMs !== Infinity ? waitMs : undefined; // NaN, ±Infinity: a non-finite now
 }
 
+/** Share of the server's wait added at most by {@link jitterRetryAfter}. */
+export const RETRY_AFTER_JITTER_RATIO = 0.1;
+/** Most ms added by {@link jitterRetryAfter}, however long the server's wait. */
+export const RETRY_AFTER_JITTER_MAX_MS = 1_000;
+
+/**
+ * The wait before a retry the server timed with `Retry-After`: its value `ms` plus a
+ * jitter of `random() x min(10% of ms, 1 s)`, so clients told the same value do not come
+ * back in lockstep. Never less than `ms` (the server asked for at least that), at most
+ * 10% and at most 1,000 ms more. Pure; `Infinity` stays `Infinity`, 0 stays 0.
+ *
+ * @param ms the server's wait in ms (>= 0), as {@link parseRetryAfter} returns it.
+ * @param random uniform source in `[0, 1)`, called exactly once.
+ * @returns ms to wait, in `[ms, ms + min(0.1 x ms, 1000)]` (not rounded).
+ */
+export function jitterRetryAfter(ms: number, random: () => number): number {
+  return ms + random() * Math.min(ms * RETRY_AFTER_JITTER_RATIO, RETRY_AFTER_JITTER_MAX_MS);
+}
+
 /** The trimmed text of a header value (first element of an array; numbers as decimal text). */
 function headerText(value: unknown): string | undefined {
   const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
