@@ -53,10 +53,8 @@ export function stopTimer(timer: TimerHandle): void {
  * both read at each call: never a copy taken at import, which fake timers would not reach.
  */
 function readNow(): number {
-  const perf = (globalThis as { performance?: { now?: unknown } }).performance;
-  return perf !== undefined && perf !== null && typeof perf.now === 'function'
-    ? (perf as { now(): number }).now()
-    : Date.now();
+  const perf = (globalThis as { performance?: { now?: unknown } | null }).performance;
+  return typeof perf?.now === 'function' ? (perf as { now(): number }).now() : Date.now();
 }
 
 function abortReason(signal: AbortSignalLike): unknown {
@@ -81,9 +79,9 @@ export const systemClock: Clock = {
         return;
       }
       let leftMs = ms;
-      let timer: TimerHandle | undefined;
+      let timer: TimerHandle; // set by step() below, before the abort listener is added
       const onAbort = (): void => {
-        if (timer !== undefined) stopTimer(timer);
+        stopTimer(timer);
         reject(abortReason(signal as AbortSignalLike));
       };
       const done = (): void => {
