@@ -22,6 +22,12 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
+/** Moves jest's fake timers forward by `ms`, then lets promise callbacks run. */
+const advance = async (ms: number): Promise<void> => {
+  jest.advanceTimersByTime(ms);
+  await settle();
+};
+
 describe('systemClock.now', () => {
   it('is a monotonic number of milliseconds', () => {
     const a = systemClock.now();
@@ -81,11 +87,9 @@ describe('systemClock driven by jest.useFakeTimers() alone (no clock option)', (
   it('resolves sleep(1000) once 1,000 ms are advanced', async () => {
     jest.useFakeTimers();
     const t = track(systemClock.sleep(1_000));
-    jest.advanceTimersByTime(999);
-    await settle();
+    await advance(999);
     expect(t.state()).toBe('pending');
-    jest.advanceTimersByTime(1);
-    await settle();
+    await advance(1);
     expect(t.state()).toBe('resolved');
   });
 
@@ -134,11 +138,9 @@ describe('systemClock.sleep (jest fake timers)', () => {
   it('resolves after exactly ms, not before', async () => {
     const t = track(systemClock.sleep(100));
     expect(jest.getTimerCount()).toBe(1);
-    jest.advanceTimersByTime(99);
-    await settle();
+    await advance(99);
     expect(t.state()).toBe('pending');
-    jest.advanceTimersByTime(1);
-    await settle();
+    await advance(1);
     expect(t.state()).toBe('resolved');
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -150,8 +152,7 @@ describe('systemClock.sleep (jest fake timers)', () => {
     const t = track(systemClock.sleep(50, c.signal));
     expect(add).toHaveBeenCalledTimes(1);
     const listener = add.mock.calls[0][1];
-    jest.advanceTimersByTime(50);
-    await settle();
+    await advance(50);
     expect(t.state()).toBe('resolved');
     expect(remove).toHaveBeenCalledTimes(1);
     expect(remove).toHaveBeenCalledWith('abort', listener);
@@ -164,8 +165,7 @@ describe('systemClock.sleep (jest fake timers)', () => {
     const s = new LiteSignal();
     const t = track(systemClock.sleep(10, s));
     expect((s as unknown as { first: unknown }).first).toBeInstanceOf(Function);
-    jest.advanceTimersByTime(10);
-    await settle();
+    await advance(10);
     expect(t.state()).toBe('resolved');
     expect((s as unknown as { first: unknown }).first).toBeUndefined();
   });
@@ -230,29 +230,23 @@ describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
 
   it('really waits 3e9 ms instead of firing at once (setTimeout overflow)', async () => {
     const t = track(systemClock.sleep(3e9));
-    jest.advanceTimersByTime(10);
-    await settle();
+    await advance(10);
     expect(t.state()).toBe('pending');
-    jest.advanceTimersByTime(MAX - 10);
-    await settle();
+    await advance(MAX - 10);
     expect(t.state()).toBe('pending');
     expect(jest.getTimerCount()).toBe(1);
-    jest.advanceTimersByTime(3e9 - MAX - 1);
-    await settle();
+    await advance(3e9 - MAX - 1);
     expect(t.state()).toBe('pending');
-    jest.advanceTimersByTime(1);
-    await settle();
+    await advance(1);
     expect(t.state()).toBe('resolved');
     expect(jest.getTimerCount()).toBe(0);
   });
 
   it('waits exactly 2^31 - 1 ms on a single timer', async () => {
     const t = track(systemClock.sleep(MAX, new LiteSignal()));
-    jest.advanceTimersByTime(MAX - 1);
-    await settle();
+    await advance(MAX - 1);
     expect(t.state()).toBe('pending');
-    jest.advanceTimersByTime(1);
-    await settle();
+    await advance(1);
     expect(t.state()).toBe('resolved');
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -260,8 +254,7 @@ describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
   it('stays abortable across the chained timers and leaves none behind', async () => {
     const s = new LiteSignal();
     const t = track(systemClock.sleep(5e9, s));
-    jest.advanceTimersByTime(MAX + 1_000);
-    await settle();
+    await advance(MAX + 1_000);
     expect(t.state()).toBe('pending');
     expect(jest.getTimerCount()).toBe(1);
     const reason = new Error('stop');
@@ -276,8 +269,7 @@ describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
   it('removes its abort listener when a chained wait resolves', async () => {
     const s = new LiteSignal();
     const t = track(systemClock.sleep(MAX + 5, s));
-    jest.advanceTimersByTime(MAX + 5);
-    await settle();
+    await advance(MAX + 5);
     expect(t.state()).toBe('resolved');
     expect((s as unknown as { first: unknown }).first).toBeUndefined();
   });
@@ -285,8 +277,7 @@ describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
   it('never resolves sleep(Infinity), yet aborts it cleanly', async () => {
     const s = new LiteSignal();
     const t = track(systemClock.sleep(Infinity, s));
-    jest.advanceTimersByTime(4 * MAX);
-    await settle();
+    await advance(4 * MAX);
     expect(t.state()).toBe('pending');
     s.abort(new Error('enough'));
     await settle();
@@ -297,8 +288,7 @@ describe('systemClock.sleep past the largest timer delay (2^31 - 1 ms)', () => {
   it('resolves NaN and negative waits on the next timer tick, as setTimeout does', async () => {
     const a = track(systemClock.sleep(NaN));
     const b = track(systemClock.sleep(-5, new LiteSignal()));
-    jest.advanceTimersByTime(1);
-    await settle();
+    await advance(1);
     expect([a.state(), b.state()]).toEqual(['resolved', 'resolved']);
     expect(jest.getTimerCount()).toBe(0);
   });
