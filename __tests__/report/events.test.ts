@@ -1,6 +1,9 @@
+/* eslint-disable @typescript-eslint/no-misused-promises -- async listeners that reject are what these tests are about */
 import { EventEmitter } from 'eventemitter3';
 import { SafeEmitter } from '../../lib/report/events.js';
 import type { ListenerErrorEvent, ResilientEvents, SuccessEvent } from '../../lib/report/events.js';
+import { flushMicrotasks } from '../helpers/fake-clock.js';
+import { runTs } from '../helpers/run-ts.js';
 
 /** Exposes the protected emit helpers. */
 class TestEmitter extends SafeEmitter {
@@ -164,5 +167,201 @@ describe('SafeEmitter', () => {
     expect(later).toHaveBeenCalledTimes(1);
     e.emitSafely('success', success);
     expect(later).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('SafeEmitter: a listener that returns a promise', () => {
+  let e: TestEmitter;
+  let reported: ListenerErrorEvent[];
+
+  beforeEach(() => {
+    e = new TestEmitter();
+    reported = [];
+    e.on('listener-error', (ev) => reported.push(ev));
+  });
+
+  it('reports a rejection as listener-error, once, with its error', async () => {
+    const boom = new Error('async listener bug');
+    const after = jest.fn();
+    e.on('retry', async () => {
+      throw boom;
+    });
+    e.on('retry', after);
+    expect(() => e.emitSafely('retry', {} as never)).not.toThrow();
+    expect(after).toHaveBeenCalledTimes(1);
+    await flushMicrotasks();
+    expect(reported).toEqual([{ event: 'retry', error: boom }]);
+  });
+
+  it('reports nothing for a promise that resolves', async () => {
+    e.on('success', async () => undefined);
+    e.emitSafely('success', success);
+    await flushMicrotasks();
+    expect(reported).toEqual([]);
+  });
+
+  it('attaches a rejection handler to any thenable a listener returns', () => {
+    const then = jest.fn();
+    e.on('success', () => ({ then }) as never);
+    e.emitSafely('success', success);
+    expect(then).toHaveBeenCalledTimes(1);
+    const onRejected = then.mock.calls[0][1] as (error: unknown) => void;
+    expect(onRejected).toBeInstanceOf(Function);
+    expect(reported).toEqual([]);
+    onRejected('late');
+    expect(reported).toEqual([{ event: 'success', error: 'late' }]);
+  });
+
+  it('reports a thenable whose then throws', () => {
+    const broken = new Error('then is broken');
+    e.on('success', () =>
+      ({
+        then() {
+          throw broken;
+        },
+      }) as never,
+    );
+    e.emitSafely('success', success);
+    expect(reported).toEqual([{ event: 'success', error: broken }]);
+  });
+
+  it('ignores plain return values, objects without then included', async () => {
+    e.on('success', () => 42 as never);
+    e.on('success', () => ({ then: 'not a function' }) as never);
+    e.on('success', () => new Map() as never);
+    e.emitSafely('success', success);
+    await flushMicrotasks();
+    expect(reported).toEqual([]);
+  });
+
+  it('ignores silently a listener-error listener that rejects, without recursion', async () => {
+    const rejecting = jest.fn(async () => {
+      throw new Error('listener-error listener bug');
+    });
+    const then = jest.fn();
+    const thenable = jest.fn(() => ({ then }) as never);
+    e.on('listener-error', rejecting);
+    e.on('listener-error', thenable);
+    e.on('attempt', async () => {
+      throw new Error('attempt listener bug');
+    });
+    e.emitSafely('attempt', {} as never);
+    await flushMicrotasks();
+    expect(reported).toHaveLength(1);
+    expect(rejecting).toHaveBeenCalledTimes(1);
+    expect(thenable).toHaveBeenCalledTimes(1);
+    // Its rejection handler is attached, and does nothing when called.
+    expect(() => (then.mock.calls[0][1] as (error: unknown) => void)(new Error('late'))).not.toThrow();
+    await flushMicrotasks();
+    expect(reported).toHaveLength(1);
+    expect(rejecting).toHaveBeenCalledTimes(1);
+  });
+
+  it('honours once for an async listener', async () => {
+    const boom = new Error('once');
+    const fn = jest.fn(async () => {
+      throw boom;
+    });
+    e.once('circuit-open', fn);
+    e.emitSafely('circuit-open', { key: 'k', failures: 1 });
+    e.emitSafely('circuit-open', { key: 'k', failures: 2 });
+    await flushMicrotasks();
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(reported).toEqual([{ event: 'circuit-open', error: boom }]);
+    expect(e.isListening('circuit-open')).toBe(false);
+  });
+});
+
+describe('SafeEmitter.emit: the public emit goes through the same isolation', () => {
+  it('returns false without listeners and true with, like eventemitter3', () => {
+    const e = new TestEmitter();
+    expect(e.emit('success', success)).toBe(false);
+    e.on('success', () => undefined);
+    expect(e.emit('success', success)).toBe(true);
+  });
+
+  it('reports a throwing listener as listener-error instead of throwing, and calls the others', () => {
+    const e = new TestEmitter();
+    const boom = new Error('failure listener bug');
+    const reported: ListenerErrorEvent[] = [];
+    const after = jest.fn();
+    e.on('listener-error', (ev) => reported.push(ev));
+    e.on('failure', () => {
+      throw boom;
+    });
+    e.on('failure', after);
+    let result: boolean | undefined;
+    expect(() => {
+      result = e.emit('failure', {} as never);
+    }).not.toThrow();
+    expect(result).toBe(true);
+    expect(after).toHaveBeenCalledTimes(1);
+    expect(reported).toEqual([{ event: 'failure', error: boom }]);
+  });
+
+  it('reports a single throwing listener too, and swallows it when nobody listens to listener-error', () => {
+    const e = new TestEmitter();
+    e.on('retry', () => {
+      throw new Error('x');
+    });
+    expect(() => e.emit('retry', {} as never)).not.toThrow();
+    const reported: ListenerErrorEvent[] = [];
+    e.on('listener-error', (ev) => reported.push(ev));
+    e.emit('retry', {} as never);
+    expect(reported).toHaveLength(1);
+  });
+
+  it('reports an async listener that rejects', async () => {
+    const e = new TestEmitter();
+    const boom = new Error('async');
+    const reported: ListenerErrorEvent[] = [];
+    e.on('listener-error', (ev) => reported.push(ev));
+    e.on('failure', async () => {
+      throw boom;
+    });
+    e.emit('failure', {} as never);
+    await flushMicrotasks();
+    expect(reported).toEqual([{ event: 'failure', error: boom }]);
+  });
+
+  it('never throws from listener-error listeners', () => {
+    const e = new TestEmitter();
+    const second = jest.fn();
+    e.on('listener-error', () => {
+      throw new Error('listener-error listener bug');
+    });
+    e.on('listener-error', second);
+    expect(() => e.emit('listener-error', { event: 'attempt', error: 1 })).not.toThrow();
+    expect(second).toHaveBeenCalledTimes(1);
+  });
+
+  it('honours once listeners and the context, and passes every argument', () => {
+    const e = new TestEmitter();
+    const ctx = { name: 'ctx' };
+    const seen: unknown[][] = [];
+    e.once(
+      'circuit-close',
+      function (this: unknown, ...args: unknown[]) {
+        seen.push([this, ...args]);
+      },
+      ctx,
+    );
+    (e.emit as (event: string, ...args: unknown[]) => boolean)('circuit-close', { key: 'a' }, 'extra');
+    expect(e.emit('circuit-close', { key: 'b' })).toBe(false);
+    expect(seen).toEqual([[ctx, { key: 'a' }, 'extra']]);
+  });
+});
+
+describe('SafeEmitter in a real Node process', () => {
+  it('lets no rejecting listener cause an unhandled rejection', async () => {
+    const exit = await runTs('__tests__/fixtures/async-listener-rejects.ts');
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    const line = exit.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(JSON.parse((line ?? 'RESULT null').slice('RESULT '.length))).toEqual({
+      unhandled: 0,
+      reported: ['retry: retry listener rejected', 'failure: once failure listener rejected'],
+      hadListeners: true,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseRetryAfter } from '../../lib/retry/retry-after.js';
+import { jitterRetryAfter, parseRetryAfter } from '../../lib/retry/retry-after.js';
+import { seededRandom } from '../helpers/fake-clock.js';
 
 /** Sun, 06 Nov 1994 08:49:37 GMT — the RFC 9110 example date. */
 const RFC_EXAMPLE_MS = Date.UTC(1994, 10, 6, 8, 49, 37);
@@ -62,7 +63,6 @@ describe('parseRetryAfter: delta-seconds', () => {
     NaN,
     Infinity,
     -Infinity,
-    1e21,
     undefined,
     null,
     true,
@@ -75,14 +75,32 @@ describe('parseRetryAfter: delta-seconds', () => {
     expect(parseRetryAfter(value, NOW)).toBeUndefined();
   });
 
-  it('never returns Infinity for absurdly long numbers', () => {
-    expect(parseRetryAfter('9'.repeat(400), NOW)).toBeUndefined();
-    expect(parseRetryAfter(`${'9'.repeat(400)}.5`, NOW)).toBeUndefined();
-    expect(parseRetryAfter(`${'9'.repeat(400)}.0005`, NOW)).toBeUndefined();
-    // Just below the double limit in seconds, but not in milliseconds.
-    expect(parseRetryAfter('1'.padEnd(308, '0'), NOW)).toBeUndefined();
-    const large = parseRetryAfter('1'.padEnd(300, '0'), NOW);
-    expect(large).toBe(1e302);
+  it('reads any all-digit value too large for a number as too long (Infinity ms), consistently', () => {
+    expect(parseRetryAfter('9'.repeat(20), NOW)).toBe(1e23);
+    expect(parseRetryAfter('9'.repeat(400), NOW)).toBe(Infinity);
+    expect(parseRetryAfter(`${'9'.repeat(400)}.5`, NOW)).toBe(Infinity);
+    expect(parseRetryAfter(`${'9'.repeat(400)}.0005`, NOW)).toBe(Infinity);
+    // Below the double limit in seconds, but not in milliseconds.
+    expect(parseRetryAfter('1'.padEnd(308, '0'), NOW)).toBe(Infinity);
+    expect(parseRetryAfter('1'.padEnd(300, '0'), NOW)).toBe(1e302);
+  });
+
+  it('reads every all-digit value as at least as long as any shorter one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 500 }), (a, b) => {
+        const [short, long] = a <= b ? [a, b] : [b, a];
+        expect(parseRetryAfter('9'.repeat(long), NOW)).toBeGreaterThanOrEqual(
+          parseRetryAfter('9'.repeat(short), NOW) as number,
+        );
+      }),
+    );
+  });
+
+  it('reads numbers the way it reads their decimal text, exponent forms included', () => {
+    expect(parseRetryAfter(1e21, NOW)).toBe(1e24);
+    expect(parseRetryAfter(1e306, NOW)).toBe(Infinity);
+    expect(parseRetryAfter(1e-7, NOW)).toBe(1);
+    expect(parseRetryAfter('1000000000000000000000', NOW)).toBe(1e24);
   });
 
   it('ignores the Date header for delta-seconds', () => {
@@ -117,6 +135,29 @@ describe('parseRetryAfter: HTTP-date', () => {
     expect(parseRetryAfter(value, NOW)).toBe(expected);
   });
 
+  it.each<[string, number]>([
+    ['Thu, 01 Jan 1970 00:00:05 GMT', 5000],
+    ['Thu, 01 Jan 1970 00:00:05 UTC', 5000],
+    ['Thu, 01 Jan 1970 00:00:05 utc', 5000],
+    ['Thu, 01 Jan 1970 00:00:05 +0000', 5000],
+    ['Thu, 01 Jan 1970 00:00:05 -0000', 5000],
+    ['Thu, 01 Jan 1970 01:00:05 +0100', 5000],
+    ['Wed, 31 Dec 1969 23:00:05 -0100', 5000],
+    ['Thu, 01 Jan 1970 05:30:05 +0530', 5000],
+    ['Thursday, 01-Jan-70 00:00:05 UTC', 5000],
+    ['Thursday, 01-Jan-70 00:00:05 +0000', 5000],
+    ['Thursday, 01-Jan-70 02:00:05 +0200', 5000],
+  ])('reads %s (UTC or a numeric zone in place of GMT) -> %d ms', (value, expected) => {
+    expect(parseRetryAfter(value, 0)).toBe(expected);
+  });
+
+  it('measures a UTC or numeric-zone date against a Date header in any zone', () => {
+    const now = Date.UTC(2030, 0, 1); // the local clock is decades off
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:05 UTC', now, 'Thu, 01 Jan 1970 00:00:00 GMT')).toBe(5000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:05 GMT', now, 'Thu, 01 Jan 1970 01:00:00 +0100')).toBe(5000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:05 +0000', now, 'Thu, 01 Jan 1970 00:00:00 UTC')).toBe(5000);
+  });
+
   it('does not check that the day name matches the date', () => {
     expect(parseRetryAfter('Mon, 06 Nov 1994 08:49:37 GMT', NOW)).toBe(120_000);
   });
@@ -133,10 +174,15 @@ describe('parseRetryAfter: HTTP-date', () => {
     'Xyz, 06 Nov 1994 08:49:37 GMT',
     'Sun, 6 Nov 1994 08:49:37 GMT', // IMF-fixdate needs two-digit days
     'Sun, 06 Nov 94 08:49:37 GMT',
-    'Sun, 06 Nov 1994 08:49:37', // IMF-fixdate needs GMT
-    'Sun, 06 Nov 1994 08:49:37 UTC',
-    'Sun, 06 Nov 1994 08:49:37 +0000',
-    'Sun, 06 Nov 1994 08:49:37 PST',
+    'Sun, 06 Nov 1994 08:49:37', // IMF-fixdate needs a zone
+    'Sun, 06 Nov 1994 08:49:37 PST', // zone names other than GMT and UTC are ambiguous
+    'Sun, 06 Nov 1994 08:49:37 Z',
+    'Sun, 06 Nov 1994 08:49:37 +00:00',
+    'Sun, 06 Nov 1994 08:49:37 +000',
+    'Sun, 06 Nov 1994 08:49:37 0000',
+    'Sun, 06 Nov 1994 08:49:37 +0060', // no such offset
+    'Sun, 06 Nov 1994 08:49:37 +2400',
+    'Sunday, 06-Nov-94 08:49:37 +0160',
     'Sun, 06 Nov 1994 8:49:37 GMT',
     'Sun 06 Nov 1994 08:49:37 GMT',
     'Sun, 06-Nov-94 08:49:37 GMT', // RFC 850 needs the full day name
@@ -248,7 +294,7 @@ describe('parseRetryAfter properties', () => {
     );
   });
 
-  it('never throws and never returns NaN, a negative or a fractional number', () => {
+  it('never throws and never returns NaN, a negative or a fractional number (Infinity only for delta-seconds)', () => {
     const anyValue = fc.oneof(
       fc.string(),
       noDigits,
@@ -256,11 +302,13 @@ describe('parseRetryAfter properties', () => {
       fc.anything(),
       fc.array(fc.string(), { maxLength: 3 }),
       fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+      fc.stringMatching(/^\d{300,330}(\.\d{1,5})?$/),
     );
     fc.assert(
       fc.property(anyValue, anyNow, fc.option(fc.string(), { nil: undefined }), (value, now, dateHeader) => {
         const ms = parseRetryAfter(value, now, dateHeader);
-        if (ms !== undefined) {
+        if (ms === Infinity) expect(parseRetryAfter(value, 0)).toBe(Infinity); // not a date: now plays no part
+        else if (ms !== undefined) {
           expect(Number.isInteger(ms)).toBe(true);
           expect(ms).toBeGreaterThanOrEqual(0);
         }
@@ -288,5 +336,117 @@ describe('parseRetryAfter properties', () => {
         },
       ),
     );
+  });
+
+  it('reads back any date in any of the three forms and any accepted zone, against now or a Date header', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1900, 0, 2) / 1000, max: Date.UTC(9000, 0, 1) / 1000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.constantFrom<DateForm>('imf', 'rfc850', 'asctime'),
+        zoneArb,
+        zoneArb,
+        fc.boolean(),
+        (retryAtSeconds, waitSeconds, form, zone, dateZone, withDateHeader) => {
+          const retryAtMs = retryAtSeconds * 1000;
+          const serverNowMs = retryAtMs - waitSeconds * 1000;
+          const value = httpDate(retryAtMs, form, zone);
+          if (withDateHeader) {
+            const dateHeader = httpDate(serverNowMs, 'imf', dateZone);
+            const skewedNow = serverNowMs + 3_600_000 * 24 * 365; // local clock a year ahead
+            expect(parseRetryAfter(value, skewedNow, dateHeader)).toBe(waitSeconds * 1000);
+          } else {
+            expect(parseRetryAfter(value, serverNowMs)).toBe(waitSeconds * 1000);
+          }
+        },
+      ),
+    );
+  });
+});
+
+type DateForm = 'imf' | 'rfc850' | 'asctime';
+/** A zone as written and its offset east of UTC in minutes. */
+type Zone = readonly [text: string, offsetMinutes: number];
+
+const zoneArb: fc.Arbitrary<Zone> = fc.oneof(
+  fc.constantFrom<Zone>(['GMT', 0], ['UTC', 0], ['gmt', 0], ['+0000', 0], ['-0000', 0]),
+  fc.tuple(fc.constantFrom(1, -1), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(
+    ([sign, h, m]): Zone => [
+      `${sign > 0 ? '+' : '-'}${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}`,
+      sign * (h * 60 + m),
+    ],
+  ),
+);
+
+const SHORT_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * `epochMs` written in one of the three RFC 9110 forms; IMF-fixdate and RFC 850 show the
+ * local time of `zone` followed by the zone, asctime (which has no zone) shows UTC.
+ */
+function httpDate(epochMs: number, form: DateForm, [zoneText, offsetMinutes]: Zone): string {
+  const d = new Date(form === 'asctime' ? epochMs : epochMs + offsetMinutes * 60_000);
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  const month = MONTHS[d.getUTCMonth()];
+  const day = d.getUTCDate();
+  const year = d.getUTCFullYear();
+  switch (form) {
+    case 'imf':
+      return `${SHORT_DAYS[d.getUTCDay()]}, ${two(day)} ${month} ${year} ${time} ${zoneText}`;
+    case 'rfc850':
+      return `${LONG_DAYS[d.getUTCDay()]}, ${two(day)}-${month}-${two(year % 100)} ${time} ${zoneText}`;
+    case 'asctime':
+      return `${SHORT_DAYS[d.getUTCDay()]} ${month} ${String(day).padStart(2, ' ')} ${time} ${year}`;
+  }
+}
+
+describe('jitterRetryAfter', () => {
+  it.each<[number, number, number]>([
+    [300, 0, 300],
+    [300, 0.5, 315],
+    [300, 0.999, 329.97],
+    [60_000, 0.5, 60_500],
+    [60_000, 0.999, 60_999],
+    [0, 0.7, 0],
+  ])('%d ms with random() = %d -> %d ms', (ms, r, expected) => {
+    expect(jitterRetryAfter(ms, () => r)).toBeCloseTo(expected, 9);
+  });
+
+  it('keeps an infinite wait infinite', () => {
+    expect(jitterRetryAfter(Infinity, () => 0.5)).toBe(Infinity);
+  });
+
+  it('calls random exactly once', () => {
+    const random = jest.fn(() => 0.25);
+    jitterRetryAfter(1_000, random);
+    expect(random).toHaveBeenCalledTimes(1);
+  });
+
+  it("is never less than the server's value, at most 10% more and at most 1 s more", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 100_000_000 }), fc.double({ min: 0, max: 1e15, noNaN: true })),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (ms, r) => {
+          const waitMs = jitterRetryAfter(ms, () => r);
+          expect(waitMs).toBeGreaterThanOrEqual(ms);
+          expect(waitMs - ms).toBeLessThanOrEqual(1_000);
+          expect(waitMs - ms).toBeLessThanOrEqual((ms / 10) * (1 + 1e-12) + 1e-9); // slack: float rounding only
+        },
+      ),
+    );
+  });
+
+  it('spreads 100 callers told Retry-After: 0.3 over [300, 330) ms instead of lockstep', () => {
+    const random = seededRandom(16);
+    const ms = parseRetryAfter('0.3', NOW) as number;
+    const waits = Array.from({ length: 100 }, () => jitterRetryAfter(ms, random));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...waits)).toBeLessThan(330);
+    expect(new Set(waits).size).toBe(100);
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(20);
   });
 });

@@ -1,3 +1,4 @@
+import { systemClock } from '../../lib/time/clock.js';
 import type { AbortSignalLike, Clock } from '../../lib/time/clock.js';
 import { DeadlineScheduler } from '../../lib/time/deadline-scheduler.js';
 import type { Expiring } from '../../lib/time/deadline-scheduler.js';
@@ -290,15 +291,12 @@ describe('DeadlineScheduler with an injected clock', () => {
   });
 });
 
-describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
-  // clock.ts captured the real `performance` at import; make it follow jest's fake Date.
-  const realPerformance = performance;
+describe('DeadlineScheduler with the system clock, driven by jest.useFakeTimers() alone', () => {
   let setTimeoutSpy: jest.SpyInstance;
   type FakeTimer = { hasRef(): boolean };
 
   beforeEach(() => {
     jest.useFakeTimers({ now: 1_000_000 });
-    jest.spyOn(realPerformance, 'now').mockImplementation(() => Date.now());
     setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout');
   });
 
@@ -312,7 +310,7 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
   it('expires an entry after its deadline on one ref-ed timer', () => {
     const log: Log = [];
     const s = new DeadlineScheduler();
-    const start = Date.now();
+    const start = systemClock.now();
     s.add(entry('a', start + 100, log));
     expect(jest.getTimerCount()).toBe(1);
     expect(setTimeoutSpy).toHaveBeenLastCalledWith(expect.any(Function), 100);
@@ -328,7 +326,7 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
   it('expires several entries in order, re-arming one timer', () => {
     const log: Log = [];
     const s = new DeadlineScheduler();
-    const t0 = Date.now();
+    const t0 = systemClock.now();
     s.add(entry('b', t0 + 200, log));
     s.add(entry('a', t0 + 100, log));
     expect(jest.getTimerCount()).toBe(1);
@@ -343,7 +341,7 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
   it('unrefs the timer when idle and refs it again when busy', () => {
     const log: Log = [];
     const s = new DeadlineScheduler();
-    const t0 = Date.now();
+    const t0 = systemClock.now();
     const a = entry('a', t0 + 1_000, log);
     s.add(a);
     const timer = lastTimer();
@@ -368,7 +366,7 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
   it('replaces the timer for an earlier deadline', () => {
     const log: Log = [];
     const s = new DeadlineScheduler();
-    const t0 = Date.now();
+    const t0 = systemClock.now();
     s.add(entry('late', t0 + 500, log));
     s.add(entry('early', t0 + 50, log));
     expect(jest.getTimerCount()).toBe(1);
@@ -382,7 +380,7 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
     const s = new DeadlineScheduler();
     s.add(entry('forever', Infinity, log));
     expect(jest.getTimerCount()).toBe(0);
-    s.add(entry('a', Date.now() + 100, log));
+    s.add(entry('a', systemClock.now() + 100, log));
     expect(jest.getTimerCount()).toBe(1);
     s.clear();
     expect(jest.getTimerCount()).toBe(0);
@@ -393,11 +391,29 @@ describe('DeadlineScheduler with the system clock (jest fake timers)', () => {
   it('leaves no ref-ed timer once every entry expired', () => {
     const log: Log = [];
     const s = new DeadlineScheduler();
-    s.add(entry('a', Date.now() + 10, log));
+    s.add(entry('a', systemClock.now() + 10, log));
     jest.advanceTimersByTime(10);
     expect(log).toHaveLength(1);
     expect(jest.getTimerCount()).toBe(0);
     s.add(entry('forever', Infinity, log));
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('re-arms a timer capped at 2^31 - 1 ms instead of expiring the entry early', () => {
+    const MAX = 2_147_483_647;
+    const log: Log = [];
+    const s = new DeadlineScheduler();
+    const t0 = systemClock.now();
+    s.add(entry('far', t0 + 3e9, log));
+    expect(setTimeoutSpy).toHaveBeenLastCalledWith(expect.any(Function), MAX);
+    jest.advanceTimersByTime(MAX);
+    expect(log).toEqual([]);
+    expect(jest.getTimerCount()).toBe(1);
+    expect(setTimeoutSpy).toHaveBeenLastCalledWith(expect.any(Function), 3e9 - MAX);
+    jest.advanceTimersByTime(3e9 - MAX - 1);
+    expect(log).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(log).toEqual([`far@${t0 + 3e9}`]);
     expect(jest.getTimerCount()).toBe(0);
   });
 });

@@ -4,7 +4,8 @@
  * the window clears everything in O(buckets). An update expires between
  * windowMs x (1 - 1/buckets) and windowMs after it was counted.
  * Shared by the retry budget (calls, retries) and adaptive throttling
- * (requests, accepts).
+ * (requests, accepts). Safe by itself with any window, even one that options
+ * validation refuses (0, 5e-324, NaN): no update ever loops past the buckets.
  */
 
 const BUCKETS = 10;
@@ -35,17 +36,25 @@ export class SlidingCounts {
     this.totalB += n;
   }
 
-  /** Drops what fell out of the window by `now`; returns the bucket for `now`. */
+  /**
+   * Drops what fell out of the window by `now`; returns the bucket for `now`. At most
+   * one pass over the buckets, whatever the inputs: when the epoch (`now` in bucket
+   * widths) cannot be stepped through one by one (not finite, or past 2^53, as with a
+   * window of 1e-300 ms or one whose width underflows to 0), any change of epoch clears
+   * everything and restarts the ring there, as a jump past the window does.
+   */
   advance(now: number): number {
     const epoch = Math.floor(now / this.widthMs);
     const steps = epoch - this.epoch;
-    if (steps >= BUCKETS) {
+    if (steps >= BUCKETS || (steps !== 0 && !(Number.isSafeInteger(epoch) && Number.isSafeInteger(this.epoch)))) {
       this.a.fill(0);
       this.b.fill(0);
       this.totalA = 0;
       this.totalB = 0;
-    } else {
-      // The buckets of the epochs just entered held counts from one window ago.
+      this.epoch = epoch;
+    } else if (steps > 0) {
+      // The buckets of the epochs just entered held counts from one window ago
+      // (both epochs are safe integers here, so `e++` reaches `epoch`).
       for (let e = this.epoch + 1; e <= epoch; e++) {
         const slot = ((e % BUCKETS) + BUCKETS) % BUCKETS;
         this.totalA -= this.a[slot];
@@ -53,9 +62,9 @@ export class SlidingCounts {
         this.a[slot] = 0;
         this.b[slot] = 0;
       }
+      this.epoch = epoch;
     }
-    if (steps > 0) this.epoch = epoch;
-    return ((epoch % BUCKETS) + BUCKETS) % BUCKETS;
+    return Number.isFinite(epoch) ? ((epoch % BUCKETS) + BUCKETS) % BUCKETS : 0;
   }
 
   /** A copy with the same counts (for a change of options with the same window). */

@@ -6,10 +6,12 @@
  *
  * With the system clock the Node timer is `unref()`ed whenever no attempt is in
  * flight, so a script that made its calls exits by itself; with an injected
- * clock the wait goes through `clock.sleep` and is cancelled instead.
+ * clock the wait goes through `clock.sleep` and is cancelled instead. A deadline
+ * further away than one timer can wait ({@link MAX_TIMER_MS}) is reached in
+ * steps: a capped timer wakes, finds nothing due and re-arms.
  */
-import { systemClock } from './clock.js';
-import type { Clock } from './clock.js';
+import { MAX_TIMER_MS, startTimer, stopTimer, systemClock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import { LiteSignal } from './lite-signal.js';
 
 /** An entry: the scheduler links it in place (no wrapper allocated). */
@@ -21,15 +23,13 @@ export interface Expiring {
   expire(now: number): void;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-
 type NodeTimer = { ref?(): unknown; unref?(): unknown };
 
 export class DeadlineScheduler {
   private head: Expiring | undefined = undefined;
   private tail: Expiring | undefined = undefined;
   private armedAt = Infinity;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timer: TimerHandle | undefined = undefined;
   private sleepCancel: LiteSignal | undefined = undefined;
   private held = false;
   private readonly fire = (): void => this.onTimer();
@@ -107,7 +107,7 @@ export class DeadlineScheduler {
     this.armedAt = deadline;
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(deadline - this.clock.now())));
     if (this.clock === systemClock) {
-      this.timer = setTimeout(this.fire, ms);
+      this.timer = startTimer(this.fire, ms);
     } else {
       const cancel = (this.sleepCancel = new LiteSignal());
       this.clock.sleep(ms, cancel).then(
@@ -119,7 +119,7 @@ export class DeadlineScheduler {
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) stopTimer(this.timer);
     this.sleepCancel?.abort(undefined);
     this.timer = undefined;
     this.sleepCancel = undefined;
