@@ -50,6 +50,12 @@ export interface TripRule {
  */
 export const RATE_RULE_BUCKETS = 10;
 
+/**
+ * Hoisted: on the hot path, where inside jest's vm contexts (in which users test code that
+ * uses this client) each lookup of the global `Math` costs about a microsecond.
+ */
+const floor = Math.floor;
+
 /** Builds the rule described by `options` (resolved and validated in `breaker-options.ts`). */
 export function createTripRule(options: TripRuleOptions): TripRule {
   return options.type === 'consecutive'
@@ -164,7 +170,7 @@ class RateRule implements TripRule {
 
   /** Expires the buckets that left the window by `now`; returns the ring index for `now`. */
   private advance(now: number): number {
-    const n = Math.floor(now / this.widthMs);
+    const n = floor(now / this.widthMs);
     if (n > this.head) {
       const elapsed = n - this.head;
       if (elapsed >= this.buckets) {

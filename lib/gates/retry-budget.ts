@@ -91,8 +91,9 @@ class TokenQuota implements RetryBudget {
   }
 
   onSuccess(_now: number, lastRetryCost: number): void {
-    const refund = lastRetryCost > 0 ? lastRetryCost : this.options.successRefund;
-    this.tokens = Math.min(this.options.capacity, this.tokens + refund);
+    const refilled = this.tokens + (lastRetryCost > 0 ? lastRetryCost : this.options.successRefund);
+    const capacity = this.options.capacity;
+    this.tokens = refilled > capacity ? capacity : refilled;
   }
 
   stats(): TokenBudgetStats {
