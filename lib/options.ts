@@ -88,7 +88,8 @@ const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey']
  * settings for `configure()`).
  * @throws {ConfigError} naming the first invalid field.
  */
-export function resolveOptions(raw: Partial<Record<(typeof CLIENT_KEYS)[number], unknown>>, base: ResolvedOptions = DEFAULTS): ResolvedOptions {
+export function resolveOptions(given: Partial<Record<(typeof CLIENT_KEYS)[number], unknown>>, base: ResolvedOptions = DEFAULTS): ResolvedOptions {
+  const raw = v.record('options', given, CLIENT_KEYS) as typeof given; // own properties only
   return Object.freeze({
     retry: raw.retry === undefined ? base.retry : resolveRetry('retry', raw.retry, base.retry || DEFAULT_RETRY),
     timeBudget: raw.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('timeBudget', raw.timeBudget, base.timeBudget),

@@ -1,16 +1,27 @@
 import { BreakerRegistry } from '../../lib/breaker/breaker-registry.js';
-import type { BreakerObserver, BreakerOptions, CircuitBreaker } from '../../lib/breaker/circuit-breaker.js';
+import type { ResolvedBreaker } from '../../lib/breaker/breaker-options.js';
+import type { BreakerObserver, CircuitBreaker } from '../../lib/breaker/circuit-breaker.js';
 
-const options: BreakerOptions = {
+const base: ResolvedBreaker = {
+  key: 'origin',
   trip: { type: 'consecutive', failures: 1 },
   openMs: 1000,
+  maxOpenMs: 1000,
+  openJitter: 0,
   halfOpenMaxCalls: 1,
   successThreshold: 1,
+  maxKeys: 10,
+};
+
+const options = (maxKeys: number, overrides: Partial<ResolvedBreaker> = {}): ResolvedBreaker => ({ ...base, maxKeys, ...overrides });
+
+const noRandom = (): number => {
+  throw new Error('random() called');
 };
 
 function setup(maxKeys: number, observer?: BreakerObserver) {
   const clock = { t: 0, now() { return this.t; } };
-  const registry = new BreakerRegistry(options, clock, maxKeys, observer);
+  const registry = new BreakerRegistry(options(maxKeys), clock, noRandom, observer);
   return { clock, registry };
 }
 
@@ -35,6 +46,13 @@ describe('BreakerRegistry', () => {
     expect(registry.get('a')).toBe(a);
     expect(registry.peek('b')).toBe(b);
     expect(registry.size).toBe(2);
+  });
+
+  it('passes the random source to its breakers (the open period jitter)', () => {
+    const clock = { t: 0, now() { return this.t; } };
+    const registry = new BreakerRegistry(options(10, { openJitter: 0.5 }), clock, () => 0);
+    open(registry.get('x'));
+    expect(registry.get('x').remainingMs()).toBe(500);
   });
 
   it('passes options, clock and observer to its breakers', () => {
@@ -82,7 +100,8 @@ describe('BreakerRegistry', () => {
     const { registry, clock } = setup(2);
     open(registry.get('a'));
     clock.t = 1000;
-    expect(registry.get('a').state).toBe('HALF_OPEN');
+    expect(registry.get('a').acquire()).toBeGreaterThanOrEqual(0); // a trial: really HALF_OPEN
+    expect(registry.get('a').trialsInFlight).toBe(1);
     registry.get('b');
     registry.get('c');
     expect(keys(registry)).toEqual(['a', 'c']);
@@ -119,7 +138,7 @@ describe('BreakerRegistry', () => {
   it('setOptions() reaches existing and future breakers', () => {
     const { registry } = setup(10);
     const a = registry.get('a');
-    registry.setOptions({ ...options, trip: { type: 'consecutive', failures: 2 }, openMs: 50 }, 10);
+    registry.setOptions(options(10, { trip: { type: 'consecutive', failures: 2 }, openMs: 50, maxOpenMs: 50 }));
     open(a);
     expect(a.state).toBe('CLOSED');
     open(a);
@@ -135,9 +154,9 @@ describe('BreakerRegistry', () => {
     registry.get('b');
     open(registry.get('c'));
     registry.get('d');
-    registry.setOptions(options, 2);
+    registry.setOptions(options(2));
     expect(keys(registry)).toEqual(['a', 'c']);
-    registry.setOptions(options, 1);
+    registry.setOptions(options(1));
     expect(keys(registry)).toEqual(['c']);
     registry.get('e');
     expect(keys(registry)).toEqual(['e']);
@@ -147,7 +166,7 @@ describe('BreakerRegistry', () => {
     const { registry } = setup(10);
     open(registry.get('a'));
     const b = registry.get('b');
-    registry.setOptions(options, 1);
+    registry.setOptions(options(1));
     expect(keys(registry)).toEqual(['a']);
     expect(registry.get('b')).not.toBe(b);
   });

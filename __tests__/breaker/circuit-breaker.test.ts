@@ -1,14 +1,22 @@
 import { CircuitBreaker, PERMIT_REFUSED } from '../../lib/breaker/circuit-breaker.js';
 import type { BreakerObserver, BreakerOptions } from '../../lib/breaker/circuit-breaker.js';
+import { seededRandom } from '../../samples/support/seeded-random.js';
 
 interface TestClock {
   t: number;
   now(): number;
 }
 
+/** A random source that must not be called (openJitter 0 draws nothing). */
+const noRandom = (): number => {
+  throw new Error('random() called');
+};
+
 const options = (overrides: Partial<BreakerOptions> = {}): BreakerOptions => ({
   trip: { type: 'consecutive', failures: 3 },
   openMs: 1000,
+  maxOpenMs: 1000,
+  openJitter: 0,
   halfOpenMaxCalls: 1,
   successThreshold: 1,
   ...overrides,
@@ -28,7 +36,7 @@ function recorder(): BreakerObserver & { log: string[] } {
 function setup(overrides: Partial<BreakerOptions> = {}) {
   const clock: TestClock = { t: 0, now() { return this.t; } };
   const observer = recorder();
-  const breaker = new CircuitBreaker('api', options(overrides), clock, observer);
+  const breaker = new CircuitBreaker('api', options(overrides), clock, noRandom, observer);
   return { clock, observer, breaker, log: observer.log };
 }
 
@@ -78,10 +86,10 @@ describe('CLOSED', () => {
   it('the hot path reads the clock only for a rule that uses time', () => {
     let reads = 0;
     const clock = { now: () => ++reads };
-    const consecutive = new CircuitBreaker('c', options(), clock);
+    const consecutive = new CircuitBreaker('c', options(), clock, noRandom);
     for (let i = 0; i < 10; i++) consecutive.release(consecutive.acquire(), i % 2 ? 'failure' : 'success');
     expect(reads).toBe(0);
-    const rate = new CircuitBreaker('r', options({ trip: { type: 'rate', threshold: 1, minimumCalls: 99, windowMs: 1 } }), clock);
+    const rate = new CircuitBreaker('r', options({ trip: { type: 'rate', threshold: 1, minimumCalls: 99, windowMs: 1 } }), clock, noRandom);
     rate.release(rate.acquire(), 'failure');
     expect(reads).toBe(1);
   });
@@ -131,18 +139,34 @@ describe('OPEN', () => {
   });
 
   it.each([
-    ['acquire', (b: CircuitBreaker) => b.acquire()],
     ['state', (b: CircuitBreaker) => b.state],
     ['remainingMs', (b: CircuitBreaker) => b.remainingMs()],
     ['stats', (b: CircuitBreaker) => b.stats()],
-  ])('moves to HALF_OPEN lazily on %s once openMs has passed', (_name, use) => {
+    ['isClosed', (b: CircuitBreaker) => b.isClosed],
+    ['trialsInFlight', (b: CircuitBreaker) => b.trialsInFlight],
+  ])('reading %s after openMs never moves it nor calls the observer', (_name, read) => {
     const s = setup();
     openThenWait(s);
-    expect(s.breaker.isClosed).toBe(false); // reading isClosed never moves it
+    for (let i = 0; i < 3; i++) read(s.breaker);
+    s.clock.t += 5000;
+    read(s.breaker);
     expect(s.log).toEqual(['open:api:3']);
-    use(s.breaker);
+    expect(s.breaker.state).toBe('HALF_OPEN'); // computed
+    expect(s.breaker.remainingMs()).toBe(0);
+    expect(s.breaker.stats()).toMatchObject({ state: 'HALF_OPEN', stateChanges: 1, lastChangeAt: 0, openedAt: 0 });
+  });
+
+  it('the first acquire after openMs makes the transition, dated then, and takes the trial', () => {
+    const s = setup();
+    openThenWait(s);
+    s.clock.t = 1500;
+    const trial = s.breaker.acquire();
+    expect(trial).toBeGreaterThanOrEqual(0);
     expect(s.log).toEqual(['open:api:3', 'half-open:api']);
-    expect(s.breaker.stats()).toMatchObject({ state: 'HALF_OPEN', stateChanges: 2, lastChangeAt: 1000, openedAt: 0 });
+    expect(s.breaker.trialsInFlight).toBe(1);
+    expect(s.breaker.acquire()).toBe(PERMIT_REFUSED);
+    expect(s.log).toEqual(['open:api:3', 'half-open:api']);
+    expect(s.breaker.stats()).toMatchObject({ state: 'HALF_OPEN', stateChanges: 2, lastChangeAt: 1500, openedAt: 0 });
   });
 
   it('a slow CLOSED-era failure does not extend the open period', () => {
@@ -234,6 +258,120 @@ describe('HALF_OPEN', () => {
   });
 });
 
+describe('the open period', () => {
+  /** Fails the trial let through at the current time. */
+  function failTrial(breaker: CircuitBreaker): void {
+    const trial = breaker.acquire();
+    expect(trial).toBeGreaterThanOrEqual(0);
+    breaker.release(trial, 'failure');
+  }
+
+  it('no trial at openedAt + period - 1, one at openedAt + period', () => {
+    const s = setup({ openMs: 5000, maxOpenMs: 60_000 });
+    s.clock.t = 10_000;
+    fail(s.breaker, 3);
+    s.clock.t = 14_999;
+    expect(s.breaker.state).toBe('OPEN');
+    expect(s.breaker.remainingMs()).toBe(1);
+    expect(s.breaker.acquire()).toBe(PERMIT_REFUSED);
+    s.clock.t = 15_000;
+    expect(s.breaker.state).toBe('HALF_OPEN');
+    expect(s.breaker.acquire()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('each failed trial doubles it up to maxOpenMs; closing resets it to openMs', () => {
+    const s = setup({ openMs: 5000, maxOpenMs: 60_000 });
+    fail(s.breaker, 3);
+    const periods: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const period = s.breaker.remainingMs();
+      periods.push(period);
+      s.clock.t += period - 1;
+      expect(s.breaker.acquire()).toBe(PERMIT_REFUSED);
+      s.clock.t += 1;
+      failTrial(s.breaker);
+    }
+    expect(periods).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+    s.clock.t += 60_000;
+    s.breaker.release(s.breaker.acquire(), 'success');
+    expect(s.breaker.state).toBe('CLOSED');
+    fail(s.breaker, 3);
+    expect(s.breaker.remainingMs()).toBe(5000);
+  });
+
+  it('a trial that is ignored neither doubles nor resets it', () => {
+    const s = setup({ openMs: 1000, maxOpenMs: 8000 });
+    fail(s.breaker, 3);
+    s.clock.t += 1000;
+    failTrial(s.breaker);
+    s.clock.t += 2000;
+    s.breaker.release(s.breaker.acquire(), 'ignore');
+    failTrial(s.breaker);
+    expect(s.breaker.remainingMs()).toBe(4000);
+  });
+
+  it('reset() starts the next trip at openMs again', () => {
+    const s = setup({ openMs: 1000, maxOpenMs: 8000 });
+    fail(s.breaker, 3);
+    s.clock.t += 1000;
+    failTrial(s.breaker);
+    expect(s.breaker.remainingMs()).toBe(2000);
+    s.breaker.reset();
+    fail(s.breaker, 3);
+    expect(s.breaker.remainingMs()).toBe(1000);
+  });
+
+  it('is jittered by one draw per opening, as period x (1 - f + 2 f draw)', () => {
+    const draws = [0, 0.5, 0.999];
+    let calls = 0;
+    const random = (): number => draws[calls++ % draws.length];
+    const clock = { t: 0, now() { return this.t; } };
+    const breaker = new CircuitBreaker('j', options({ openMs: 1000, maxOpenMs: 4000, openJitter: 0.2 }), clock, random);
+    fail(breaker, 3);
+    expect(calls).toBe(1);
+    expect(breaker.remainingMs()).toBe(800);
+    breaker.remainingMs();
+    breaker.stats();
+    expect(calls).toBe(1); // reads draw nothing
+    clock.t = 800;
+    breaker.release(breaker.acquire(), 'failure');
+    expect(calls).toBe(2);
+    expect(breaker.remainingMs()).toBeCloseTo(2000, 9);
+    clock.t += 2000;
+    breaker.release(breaker.acquire(), 'failure');
+    expect(breaker.remainingMs()).toBeCloseTo(4000 * 1.1996, 9);
+  });
+
+  it('with the defaults (5 s, 60 s, 0.2) and a seeded random, every period is within [0.8, 1.2] x the doubled, capped one', () => {
+    const random = seededRandom(12);
+    const clock = { t: 0, now() { return this.t; } };
+    const breaker = new CircuitBreaker('d', options({ openMs: 5000, maxOpenMs: 60_000, openJitter: 0.2 }), clock, random);
+    fail(breaker, 3);
+    const ratios: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const period = breaker.remainingMs();
+      ratios.push(period / Math.min(5000 * 2 ** i, 60_000));
+      clock.t += period;
+      breaker.release(breaker.acquire(), 'failure');
+    }
+    expect(Math.min(...ratios)).toBeGreaterThanOrEqual(0.8);
+    expect(Math.max(...ratios)).toBeLessThan(1.2);
+    // The draws spread over the range rather than sticking to one value.
+    expect(Math.min(...ratios)).toBeLessThan(0.85);
+    expect(Math.max(...ratios)).toBeGreaterThan(1.15);
+  });
+
+  it('setOptions() applies new open-period options to the current period', () => {
+    const s = setup({ openMs: 1000, maxOpenMs: 1000 });
+    fail(s.breaker, 3);
+    s.clock.t = 1000;
+    s.breaker.release(s.breaker.acquire(), 'failure');
+    expect(s.breaker.remainingMs()).toBe(1000);
+    s.breaker.setOptions(options({ openMs: 1000, maxOpenMs: 10_000 }));
+    expect(s.breaker.remainingMs()).toBe(2000);
+  });
+});
+
 describe('stale permits', () => {
   it('a CLOSED-era success arriving in HALF_OPEN does not close it, nor free a slot', () => {
     const s = setup();
@@ -319,7 +457,7 @@ describe('setOptions()', () => {
   it('keeps the trip rule history when the trip options are the same', () => {
     const s = setup();
     fail(s.breaker, 2);
-    s.breaker.setOptions(options({ openMs: 5000 }));
+    s.breaker.setOptions(options({ openMs: 5000, maxOpenMs: 5000 }));
     fail(s.breaker, 1);
     expect(s.breaker.state).toBe('OPEN');
     expect(s.breaker.remainingMs()).toBe(5000);
@@ -349,7 +487,7 @@ describe('setOptions()', () => {
 describe('observer', () => {
   it('is optional', () => {
     const clock = { t: 0, now() { return this.t; } };
-    const breaker = new CircuitBreaker('k', options(), clock);
+    const breaker = new CircuitBreaker('k', options(), clock, noRandom);
     fail(breaker, 3);
     clock.t = 1000;
     breaker.release(breaker.acquire(), 'success');
@@ -359,7 +497,7 @@ describe('observer', () => {
   it('sees the new state when called', () => {
     const seen: string[] = [];
     const clock = { t: 0, now() { return this.t; } };
-    const breaker: CircuitBreaker = new CircuitBreaker('k', options(), clock, {
+    const breaker: CircuitBreaker = new CircuitBreaker('k', options(), clock, noRandom, {
       onOpen: (b) => seen.push(b.stats().state),
       onHalfOpen: (b) => seen.push(b.stats().state),
       onClose: (b) => seen.push(b.state),
@@ -375,7 +513,7 @@ describe('observer', () => {
     const boom = (): never => {
       throw new Error('boom');
     };
-    const breaker = new CircuitBreaker('k', options(), clock, { onOpen: boom, onHalfOpen: boom, onClose: boom });
+    const breaker = new CircuitBreaker('k', options(), clock, noRandom, { onOpen: boom, onHalfOpen: boom, onClose: boom });
     breaker.release(breaker.acquire(), 'failure');
     breaker.release(breaker.acquire(), 'failure');
     const last = breaker.acquire();
@@ -393,7 +531,7 @@ describe('observer', () => {
 
   it('may reset the breaker from onHalfOpen (the acquire then gets a CLOSED permit)', () => {
     const clock = { t: 0, now() { return this.t; } };
-    const breaker: CircuitBreaker = new CircuitBreaker('k', options(), clock, {
+    const breaker: CircuitBreaker = new CircuitBreaker('k', options(), clock, noRandom, {
       onOpen: () => undefined,
       onHalfOpen: (b) => b.reset(),
       onClose: () => undefined,

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DEFAULT_BREAKER } from '../../lib/breaker/breaker-options.js';
 import { createTripRule, RATE_RULE_BUCKETS, sameTripRule } from '../../lib/breaker/trip-rules.js';
 import type { TripRuleOptions } from '../../lib/breaker/trip-rules.js';
 
@@ -151,6 +153,77 @@ describe('rate rule', () => {
   });
 });
 
+describe('rate rule with consecutive (the default rule)', () => {
+  const DEFAULT_TRIP = DEFAULT_BREAKER.trip;
+
+  it('is the rate 0.5 over >= 40 attempts in 10 s, or 10 failures in a row', () => {
+    expect(DEFAULT_TRIP).toEqual({ type: 'rate', threshold: 0.5, minimumCalls: 40, windowMs: 10_000, consecutive: 10 });
+  });
+
+  it('9 failed attempts in a row never open it, the 10th does', () => {
+    const rule = createTripRule(DEFAULT_TRIP);
+    for (let i = 0; i < 100; i++) rule.record(false, i); // a window the rate part cannot trip on
+    for (let i = 0; i < 9; i++) expect(rule.record(true, 100 + i)).toBe(false);
+    expect(rule.record(false, 110)).toBe(false);
+    for (let i = 0; i < 9; i++) expect(rule.record(true, 200 + i)).toBe(false);
+    expect(rule.record(true, 300)).toBe(true);
+    expect(rule.failures(300)).toBe(19);
+  });
+
+  it('39 attempts at a 0.5 failure ratio (no run of 10) never open it, a failing 40th does', () => {
+    const rule = createTripRule(DEFAULT_TRIP);
+    // F S F S ...: 20 failures in 39 attempts (above 0.5 from the first), runs of 1.
+    for (let i = 0; i < 39; i++) expect(rule.record(i % 2 === 0, i * 10)).toBe(false);
+    expect(rule.failures(390)).toBe(20);
+    expect(rule.record(true, 390)).toBe(true); // 21 / 40
+  });
+
+  it('a successful 40th attempt does not open it; the next failure does', () => {
+    const rule = createTripRule(DEFAULT_TRIP);
+    for (let i = 0; i < 39; i++) rule.record(i % 2 === 0, i * 10);
+    expect(rule.record(false, 390)).toBe(false); // 20 / 40, but a success never trips
+    expect(rule.record(true, 400)).toBe(true); // 21 / 41
+  });
+
+  it('a run of 10 opens it even when it is spread over more than the window', () => {
+    const rule = createTripRule({ type: 'rate', threshold: 0.5, minimumCalls: 40, windowMs: 1000, consecutive: 10 });
+    for (let i = 0; i < 9; i++) expect(rule.record(true, i * 500)).toBe(false);
+    expect(rule.record(true, 4500)).toBe(true);
+    expect(rule.failures(4500)).toBe(10); // the run, longer than the 2 failures left in the window
+  });
+
+  it('reset() forgets the run too', () => {
+    const rule = createTripRule({ type: 'rate', threshold: 1, minimumCalls: 100, windowMs: 1000, consecutive: 3 });
+    rule.record(true, 0);
+    rule.record(true, 0);
+    rule.reset();
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(false);
+    expect(rule.record(true, 0)).toBe(true);
+  });
+
+  it('for every sequence within one window: opens exactly at the first failure that ends a run of 10 or meets the rate', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 200 }), (outcomes) => {
+        const rule = createTripRule(DEFAULT_TRIP);
+        let calls = 0;
+        let failures = 0;
+        let run = 0;
+        for (const [i, failed] of outcomes.entries()) {
+          calls++;
+          failures += failed ? 1 : 0;
+          run = failed ? run + 1 : 0;
+          const expected = failed && (run >= 10 || (calls >= 40 && failures / calls >= 0.5));
+          if (rule.record(failed, i) !== expected) return false;
+          if (expected) return true;
+        }
+        return true;
+      }),
+      { seed: 0x7219, numRuns: 2_000 },
+    );
+  });
+});
+
 describe('options', () => {
   it('sameTripRule compares type and every field', () => {
     const c3: TripRuleOptions = { type: 'consecutive', failures: 3 };
@@ -163,5 +236,8 @@ describe('options', () => {
     expect(sameTripRule(r, { ...r, threshold: 0.6 })).toBe(false);
     expect(sameTripRule(r, { ...r, minimumCalls: 6 })).toBe(false);
     expect(sameTripRule(r, { ...r, windowMs: 999 })).toBe(false);
+    expect(sameTripRule(r, { ...r, consecutive: 10 })).toBe(false);
+    expect(sameTripRule({ ...r, consecutive: 10 }, { ...r, consecutive: 10 })).toBe(true);
+    expect(sameTripRule({ ...r, consecutive: 10 }, { ...r, consecutive: 9 })).toBe(false);
   });
 });

@@ -271,7 +271,7 @@ describe('breaker keys', () => {
     const err = (await rejection(client.get('http://c.test/x'))) as unknown as CircuitOpenError;
     expect(err).toBeInstanceOf(CircuitOpenError);
     expect(err.key).toBe('client');
-    expect(events.reject).toEqual([{ callId: expect.any(String), key: 'client', method: 'GET', url: 'http://c.test/x', remainingMs: 30_000, state: 'OPEN' }]);
+    expect(events.reject).toEqual([{ callId: expect.any(String), key: 'client', method: 'GET', url: 'http://c.test/x', remainingMs: 5_000, state: 'OPEN' }]);
     expect(exchanges).toHaveLength(3);
     expect(client.stats().breakers.map((b) => b.key)).toEqual(['client']);
     expect(client.circuit()?.key).toBe('client');
@@ -483,7 +483,7 @@ describe('HALF_OPEN', () => {
     expect(events.log).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `half-open ${ORIGIN}`, `reject ${ORIGIN}`, `close ${ORIGIN}`]);
   });
 
-  test('a failed trial reopens the breaker for another openMs (circuit-open with failures 1)', async () => {
+  test('a failed trial reopens the breaker for twice the period (circuit-open with failures 1)', async () => {
     const { clock, client, exchanges, events } = setup(
       { retry: { backoff: { type: 'constant', baseMs: 10, jitter: 'none' } }, circuitBreaker: { trip: { type: 'consecutive', failures: 2 }, openMs: 1_000 } },
       () => 503,
@@ -497,6 +497,7 @@ describe('HALF_OPEN', () => {
     expect(trial.resilience).toMatchObject({ attempts: 1, reason: 'circuit-open' });
     expect(exchanges.map((x) => x.url)).toEqual(['/a', '/a', '/trial']);
     expect(events.open).toEqual([{ key: ORIGIN, failures: 2 }, { key: ORIGIN, failures: 1 }]);
-    expect(((await rejection(client.get('/b'))) as unknown as CircuitOpenError).remainingMs).toBe(1_000);
+    // Each failed trial doubles the open period.
+    expect(((await rejection(client.get('/b'))) as unknown as CircuitOpenError).remainingMs).toBe(2_000);
   });
 });

@@ -73,7 +73,7 @@ describe('retry budget', () => {
     }
     expect(exchanges).toHaveLength(15);
     expect(events.budget).toEqual([]);
-    expect(client.stats().retryBudget).toEqual({ calls: 5, retries: 10, refused: 0 });
+    expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 5, retries: 10, refused: 0 });
 
     // Call 6: 10.6 allowed, the 11th retry is refused: the call fails with its 503, at once.
     const sixth = track(client.get('/c6'));
@@ -87,7 +87,7 @@ describe('retry budget', () => {
     expect(exchanges).toHaveLength(16);
     expect(events.budget).toEqual([{ callId: expect.any(String), method: 'GET', url: '/c6', attempt: 1 }]);
     expect(events.failure.at(-1)).toMatchObject({ reason: 'retry-budget', status: 503, attempts: 1 });
-    expect(client.stats().retryBudget).toEqual({ calls: 6, retries: 10, refused: 1 });
+    expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 6, retries: 10, refused: 1 });
     expect(client.stats()).toMatchObject({ calls: 6, attempts: 16, retries: 10, failures: 6, rejections: 1 });
 
     // Calls 7-9: refused too (10.7 .. 10.9 < 11). Call 10 earns the 11th retry (0.1 x 10 + 10 = 11), not a 12th.
@@ -98,7 +98,7 @@ describe('retry budget', () => {
       attempts.push(resilience(error)?.attempts ?? -1);
     }
     expect(attempts).toEqual([1, 1, 1, 2]);
-    expect(client.stats().retryBudget).toEqual({ calls: 10, retries: 11, refused: 5 });
+    expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 10, retries: 11, refused: 5 });
     expect(events.budget.map((e) => [e.url, e.attempt])).toEqual([['/c6', 1], ['/c7', 1], ['/c8', 1], ['/c9', 1], ['/c10', 2]]);
     expect(clock.pending).toBe(0);
   });
@@ -114,7 +114,7 @@ describe('retry budget', () => {
 
     await clock.advance(10_000);
     // Refusals are counted since the start; calls and retries only over the window.
-    expect(client.stats().retryBudget).toEqual({ calls: 0, retries: 0, refused: 2 });
+    expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 0, retries: 0, refused: 2 });
     const before = exchanges.length;
     for (let i = 0; i < 5; i++) {
       expect(resilience((await drive(clock, client.get('/y'))).error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
@@ -135,7 +135,7 @@ describe('retry budget', () => {
     }
     expect(outcomes).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? '1 retry-budget' : '2 exhausted')));
     expect(exchanges).toHaveLength(15);
-    expect(client.stats().retryBudget).toEqual({ calls: 10, retries: 5, refused: 5 });
+    expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 10, retries: 5, refused: 5 });
   });
 
   test('retryBudget: false allows every retry', async () => {
@@ -152,14 +152,12 @@ describe('retry budget', () => {
     expect(client.stats()).toMatchObject({ calls: 20, attempts: 60, retries: 40, rejections: 0 });
   });
 
-  test('the default budget: 100 retries in 10 s plus 10% of calls', async () => {
+  test('the default budget: a token quota of capacity / retryCost retries while nothing succeeds', async () => {
     const { clock, client, exchanges } = setup({ retry: { maxAttempts: 2, backoff: FAST_CONSTANT }, circuitBreaker: false }, () => 503);
     for (let i = 0; i < 150; i++) await drive(clock, client.get('/x'));
-    // Calls 1..111 each get their retry (111 <= 100 + 11.1); then one per 10 more calls (calls 120, 130, 140, 150).
-    const { retries, calls } = client.stats().retryBudget ?? { retries: -1, calls: -1 };
-    expect(calls).toBe(150);
-    expect(retries).toBe(115);
-    expect(exchanges).toHaveLength(265);
+    // 500 tokens at 5 a retry: calls 1..100 get their retry, the 50 after none.
+    expect(client.stats().retryBudget).toEqual({ type: 'tokens', tokens: 0, capacity: 500, refused: 50 });
+    expect(exchanges).toHaveLength(250);
   });
 });
 

@@ -188,7 +188,7 @@ describe('rejections that are not AxiosErrors', () => {
   test('a URL axios cannot parse fails at once, and a HALF_OPEN trial that hits it does not wedge the breaker', async () => {
     const clock = new FakeClock();
     const port = await closedPort();
-    const c = client({ clock, retry: false, circuitBreaker: { key: 'client', trip: { type: 'consecutive', failures: 1 }, openMs: 1_000 } });
+    const c = client({ clock, retry: false, circuitBreaker: { key: 'client', trip: { type: 'consecutive', failures: 1 }, openMs: 1_000, openJitter: 0 } });
     await c.get(`http://127.0.0.1:${port}/down`).catch(() => undefined); // refused: the breaker opens
     expect(c.circuit()?.state).toBe('OPEN');
     await clock.advance(1_000);

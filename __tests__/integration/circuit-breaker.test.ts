@@ -95,7 +95,7 @@ describe('circuit breaker on real sockets', () => {
     const { client: c, events } = client({
       baseURL: server.url,
       retry: { maxAttempts: 3, backoff: FAST },
-      circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: OPEN_MS },
+      circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: OPEN_MS, maxOpenMs: OPEN_MS, openJitter: 0 },
     });
 
     // 1. Three attempts, all 503: the call is exhausted and the breaker opens on the 3rd.

@@ -429,7 +429,7 @@ describe('healthy -> outage -> recovery, with a circuit breaker', () => {
         '/b': fault.phases([{ name: 'healthy', for: 2, fault: fault.ok() }, { name: 'outage', for: 4, fault: fault.status(503) }, { name: 'recovery', fault: fault.ok() }], 'requests'),
       },
     });
-    const { client, seen } = observe({ baseURL: server.url, retry: false, circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 100 } });
+    const { client, seen } = observe({ baseURL: server.url, retry: false, circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 100, maxOpenMs: 100, openJitter: 0 } });
     const outcomes: string[] = [];
     const call = async (): Promise<void> => {
       const r = await settle(client.get('/b'));
@@ -539,7 +539,7 @@ describe('a server killed and restarted mid-run on the same port', () => {
       baseURL: server.url,
       retry: { maxAttempts: 6, backoff: { type: 'constant', baseMs: 60, jitter: 'none' } },
       timeBudget: { totalMs: 2_000, attemptMs: 500 },
-      circuitBreaker: { trip: { type: 'consecutive', failures: 5 }, openMs: 150 },
+      circuitBreaker: { trip: { type: 'consecutive', failures: 5 }, openMs: 150, maxOpenMs: 150 },
     });
     server.reset(); // the server's clock (ReceivedRequest.atMs) starts with t0
     const t0 = performance.now();

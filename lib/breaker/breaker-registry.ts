@@ -3,9 +3,10 @@
  * number: a least-recently-used cache that prefers to forget CLOSED breakers, because
  * dropping an OPEN one would silently let traffic through to a backend known to be down.
  */
-import type { BreakerObserver, BreakerOptions } from './circuit-breaker.js';
+import type { ResolvedBreaker } from './breaker-options.js';
+import type { BreakerObserver } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock, RandomSource } from '../time/clock.js';
 
 /** The breakers of a client, by key, least recently used first. */
 export class BreakerRegistry {
@@ -13,20 +14,22 @@ export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   /** The most recently used breaker: `get()` of its key again skips the Map entirely. */
   private last: CircuitBreaker | undefined;
-  private options: BreakerOptions;
-  private maxKeys: number;
-  private readonly clock: Pick<Clock, 'now'>;
-  private readonly observer: BreakerObserver | undefined;
+  private options: ResolvedBreaker;
 
   /**
-   * @param maxKeys most breakers kept (integer >= 1). Beyond it the least recently used CLOSED
-   *   breaker goes; only when none is CLOSED does an OPEN or HALF_OPEN one go (memory stays bounded).
+   * @param options the resolved `circuitBreaker`. `options.maxKeys` (integer >= 1) bounds the breakers
+   *   kept: beyond it the least recently used CLOSED breaker goes; only when none is CLOSED does an
+   *   OPEN or HALF_OPEN one go (memory stays bounded).
+   * @param clock monotonic ms, shared by every breaker.
+   * @param random uniform in [0, 1), for the open periods' jitter.
    */
-  constructor(options: BreakerOptions, clock: Pick<Clock, 'now'>, maxKeys: number, observer?: BreakerObserver) {
+  constructor(
+    options: ResolvedBreaker,
+    private readonly clock: Pick<Clock, 'now'>,
+    private readonly random: RandomSource,
+    private readonly observer?: BreakerObserver,
+  ) {
     this.options = options;
-    this.clock = clock;
-    this.maxKeys = maxKeys;
-    this.observer = observer;
   }
 
   /** Breakers held. */
@@ -40,8 +43,8 @@ export class BreakerRegistry {
     if (last !== undefined && last.key === key) return last;
     let breaker = this.breakers.get(key);
     if (breaker === undefined) {
-      if (this.breakers.size >= this.maxKeys) this.evict();
-      breaker = new CircuitBreaker(key, this.options, this.clock, this.observer);
+      if (this.breakers.size >= this.options.maxKeys) this.evict();
+      breaker = new CircuitBreaker(key, this.options, this.clock, this.random, this.observer);
     } else {
       this.breakers.delete(key);
     }
@@ -64,11 +67,10 @@ export class BreakerRegistry {
    * New options for every breaker, existing and future; drops breakers (as on insertion)
    * if `maxKeys` fell below the number held.
    */
-  setOptions(options: BreakerOptions, maxKeys: number): void {
+  setOptions(options: ResolvedBreaker): void {
     this.options = options;
-    this.maxKeys = maxKeys;
     for (const breaker of this.breakers.values()) breaker.setOptions(options);
-    while (this.breakers.size > maxKeys) this.evict();
+    while (this.breakers.size > options.maxKeys) this.evict();
   }
 
   /** Drops the least recently used CLOSED breaker, or the least recently used of all if none is CLOSED. */

@@ -1,10 +1,14 @@
 /**
  * A circuit breaker for one backend: a tagged-union state machine CLOSED -> OPEN -> HALF_OPEN
- * -> CLOSED | OPEN, "when to open" delegated to a {@link TripRule}. It holds no timer: OPEN ->
- * HALF_OPEN is computed from the clock when used or read. In CLOSED, `acquire()` and `release()`
- * do O(1) work and allocate nothing.
+ * -> CLOSED | OPEN, "when to open" delegated to a {@link TripRule} and "how long" to
+ * {@link openPeriodMs}. It holds no timer. Reading it (`state`, `stats()`, `remainingMs()`)
+ * never changes it and never calls the observer: once the open period has ended it reads
+ * HALF_OPEN, and the transition (with `onHalfOpen`) happens in the first `acquire()` that
+ * finds it so. In CLOSED, `acquire()` and `release()` do O(1) work and allocate nothing.
  */
-import type { Clock } from '../time/clock.js';
+import type { Clock, RandomSource } from '../time/clock.js';
+import { openPeriodMs } from './open-period.js';
+import type { OpenPeriodOptions } from './open-period.js';
 import { createTripRule, sameTripRule } from './trip-rules.js';
 import type { TripRule, TripRuleOptions } from './trip-rules.js';
 
@@ -12,15 +16,13 @@ import type { TripRule, TripRuleOptions } from './trip-rules.js';
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
 /**
- * How a breaker behaves, resolved and validated (`breaker-options.ts`): no
- * defaults and no checks here.
+ * How a breaker behaves, resolved and validated (`breaker-options.ts`): no defaults and no
+ * checks here. A `ResolvedBreaker` is one (the breaker reads only these fields).
  * @inline
  */
-export interface BreakerOptions {
+export interface BreakerOptions extends OpenPeriodOptions {
   /** When CLOSED turns OPEN. */
   readonly trip: TripRuleOptions;
-  /** Time spent OPEN before trial calls are let through (ms, > 0). */
-  readonly openMs: number;
   /** Trial calls let through at once in HALF_OPEN (integer >= 1). */
   readonly halfOpenMaxCalls: number;
   /** Trial successes that close the breaker (integer >= 1); one trial failure reopens it. */
@@ -29,14 +31,19 @@ export interface BreakerOptions {
 
 /** Counters since the breaker was created (never reset). `calls === successes + failures + ignored + in flight`. */
 export interface BreakerStats {
+  /** As `breaker.state` reads: HALF_OPEN once the open period has ended, even before a call noticed. */
   readonly state: CircuitState;
-  readonly calls: number; // permits granted (attempts let through)
+  /** Permits granted (attempts let through). */
+  readonly calls: number;
   readonly successes: number;
   readonly failures: number;
-  readonly ignored: number; // attempts released with 'ignore' (e.g. aborted by the caller)
-  readonly rejections: number; // acquire() refusals
+  /** Attempts released with 'ignore' (e.g. aborted by the caller). */
+  readonly ignored: number;
+  /** `acquire()` refusals. */
+  readonly rejections: number;
+  /** Transitions made (an OPEN breaker that merely reads HALF_OPEN has not made one yet). */
   readonly stateChanges: number;
-  /** Clock time (ms) of the last state change; OPEN -> HALF_OPEN is dated when it was noticed. */
+  /** Clock time (ms) of the last transition; OPEN -> HALF_OPEN is dated by the `acquire()` that made it. */
   readonly lastChangeAt: number | undefined;
   /** Clock time (ms) the breaker last opened (kept after it closes); undefined if it never opened. */
   readonly openedAt: number | undefined;
@@ -46,6 +53,7 @@ export interface BreakerStats {
 export interface BreakerObserver {
   /** `failures`: what the trip rule counted, or 1 for a failed trial in HALF_OPEN. */
   onOpen(breaker: CircuitBreaker, failures: number): void;
+  /** Called from the `acquire()` that found the open period ended, before it takes a trial permit. */
   onHalfOpen(breaker: CircuitBreaker): void;
   onClose(breaker: CircuitBreaker): void;
 }
@@ -57,7 +65,9 @@ export type BreakerOutcome = 'success' | 'failure' | 'ignore';
 export const PERMIT_REFUSED = -1;
 
 type HalfOpenState = { readonly kind: 'HALF_OPEN'; inFlight: number; successes: number };
-type State = { readonly kind: 'CLOSED' } | { readonly kind: 'OPEN'; readonly openedAt: number } | HalfOpenState;
+/** `draw`: the uniform number in [0, 1) drawn for this period's jitter. */
+type OpenState = { readonly kind: 'OPEN'; readonly openedAt: number; readonly draw: number };
+type State = { readonly kind: 'CLOSED' } | OpenState | HalfOpenState;
 type Counters = { -readonly [K in Exclude<keyof BreakerStats, 'state'>]: BreakerStats[K] };
 
 const CLOSED_STATE: State = Object.freeze({ kind: 'CLOSED' });
@@ -68,6 +78,8 @@ export class CircuitBreaker {
   private options: BreakerOptions;
   private rule: TripRule;
   private current: State = CLOSED_STATE;
+  /** HALF_OPEN trials that failed since the breaker last closed: each doubles the open period. */
+  private failedTrials = 0;
   /** Permit of the current generation: 2 * stateChanges, +1 for HALF_OPEN trials. Older ones are stale. */
   private permit = 0;
   private readonly n: Counters = {
@@ -77,24 +89,30 @@ export class CircuitBreaker {
 
   /**
    * @param key the backend this breaker guards (e.g. an origin).
+   * @param options the resolved `circuitBreaker` (a `ResolvedBreaker`).
    * @param clock monotonic ms; read only when the breaker needs the time.
+   * @param random uniform in [0, 1); called once each time the breaker opens (when `openJitter` > 0).
+   * @param observer told of every transition.
    */
   constructor(
     readonly key: string,
     options: BreakerOptions,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly random: RandomSource,
     private readonly observer?: BreakerObserver,
   ) {
     this.options = options;
     this.rule = createTripRule(options.trip);
   }
 
-  /** Current state; reading it may move OPEN -> HALF_OPEN when openMs has passed (calls onHalfOpen). */
+  /** Current state, computed: an OPEN breaker whose period has ended reads HALF_OPEN. Never moves it. */
   get state(): CircuitState {
-    return this.refresh().kind;
+    const state = this.current;
+    if (state.kind !== 'OPEN') return state.kind;
+    return this.clock.now() >= this.openUntil(state) ? 'HALF_OPEN' : 'OPEN';
   }
 
-  /** True in CLOSED. Unlike `state` it never moves the breaker (CLOSED is never entered lazily). */
+  /** True in CLOSED (CLOSED is never entered lazily, so this reads no clock). */
   get isClosed(): boolean {
     return this.current.kind === 'CLOSED';
   }
@@ -108,27 +126,21 @@ export class CircuitBreaker {
   /**
    * Asks to send one attempt. Returns a permit >= 0 to pass to release(), or -1 ({@link PERMIT_REFUSED}) when
    * refused (OPEN, or HALF_OPEN with all trial slots in flight); a refusal counts in stats.rejections.
+   * The first call after the open period moves OPEN -> HALF_OPEN (calling `onHalfOpen`) and takes a trial.
    */
   acquire(): number {
-    let state = this.current;
-    if (state.kind === 'OPEN') state = this.refresh();
-    if (state.kind === 'CLOSED') {
+    if (this.current.kind === 'CLOSED') {
       this.n.calls++;
       return this.permit;
     }
-    if (state.kind === 'HALF_OPEN' && state.inFlight < this.options.halfOpenMaxCalls) {
-      state.inFlight++;
-      this.n.calls++;
-      return this.permit;
-    }
-    this.n.rejections++;
-    return PERMIT_REFUSED;
+    return this.acquireSlow();
   }
 
-  /** ms until a trial call would be let through: >0 while OPEN, 0 when HALF_OPEN (trials in flight) or CLOSED. */
+  /** ms until a trial call would be let through: > 0 while OPEN, 0 when it reads HALF_OPEN or CLOSED. */
   remainingMs(): number {
-    const state = this.refresh();
-    return state.kind === 'OPEN' ? state.openedAt + this.options.openMs - this.clock.now() : 0;
+    const state = this.current;
+    if (state.kind !== 'OPEN') return 0;
+    return Math.max(0, this.openUntil(state) - this.clock.now());
   }
 
   /**
@@ -154,7 +166,7 @@ export class CircuitBreaker {
     }
   }
 
-  /** Back to CLOSED with a fresh trip rule (calls observer.onClose if it was not CLOSED). Counters are kept. */
+  /** Back to CLOSED with a fresh trip rule and open period (calls observer.onClose if it was not CLOSED). Counters are kept. */
   reset(): void {
     if (this.current.kind === 'CLOSED') this.rule.reset();
     else this.close(this.clock.now());
@@ -162,43 +174,70 @@ export class CircuitBreaker {
 
   /**
    * Swap options at run time. The trip rule is rebuilt (forgetting its history) only if its
-   * options changed; a new `openMs` applies to the current open period too.
+   * options changed; new `openMs`, `maxOpenMs` and `openJitter` apply to the current open period too.
    */
   setOptions(options: BreakerOptions): void {
     if (!sameTripRule(this.options.trip, options.trip)) this.rule = createTripRule(options.trip);
     this.options = options;
   }
 
-  /** A snapshot of the counters (may move OPEN -> HALF_OPEN, like `state`). */
+  /** A snapshot of the counters, with `state` as the getter reads it. Never moves the breaker. */
   stats(): BreakerStats {
-    return { state: this.refresh().kind, ...this.n };
+    return { state: this.state, ...this.n };
+  }
+
+  /** acquire() outside CLOSED: makes the due OPEN -> HALF_OPEN transition, then asks for a trial slot. */
+  private acquireSlow(): number {
+    const open = this.current;
+    if (open.kind === 'OPEN') {
+      const now = this.clock.now();
+      if (now < this.openUntil(open)) {
+        this.n.rejections++;
+        return PERMIT_REFUSED;
+      }
+      this.moveTo({ kind: 'HALF_OPEN', inFlight: 0, successes: 0 }, now);
+      this.observer?.onHalfOpen(this);
+    }
+    const state = this.current; // the observer may have reset it
+    if (state.kind === 'CLOSED') {
+      this.n.calls++;
+      return this.permit;
+    }
+    if (state.kind === 'HALF_OPEN' && state.inFlight < this.options.halfOpenMaxCalls) {
+      state.inFlight++;
+      this.n.calls++;
+      return this.permit;
+    }
+    this.n.rejections++;
+    return PERMIT_REFUSED;
+  }
+
+  /** Clock time at which `state`'s open period ends, under the current options. */
+  private openUntil(state: OpenState): number {
+    return state.openedAt + openPeriodMs(this.options, this.failedTrials, state.draw);
   }
 
   private releaseTrial(state: HalfOpenState, outcome: BreakerOutcome): void {
     state.inFlight--;
-    if (outcome === 'failure') this.open(this.clock.now(), 1);
-    else if (outcome === 'success' && ++state.successes >= this.options.successThreshold) this.close(this.clock.now());
-  }
-
-  /** Moves OPEN -> HALF_OPEN once openMs has passed; returns the (possibly new) state. */
-  private refresh(): State {
-    const state = this.current;
-    const now = state.kind === 'OPEN' ? this.clock.now() : 0;
-    if (state.kind === 'OPEN' && now >= state.openedAt + this.options.openMs) {
-      this.moveTo({ kind: 'HALF_OPEN', inFlight: 0, successes: 0 }, now);
-      this.observer?.onHalfOpen(this);
+    if (outcome === 'failure') {
+      this.failedTrials++;
+      this.open(this.clock.now(), 1);
+    } else if (outcome === 'success' && ++state.successes >= this.options.successThreshold) {
+      this.close(this.clock.now());
     }
-    return this.current;
   }
 
   private open(now: number, failures: number): void {
+    // No jitter, no draw: 0.5 is neutral should a later setOptions turn jitter on.
+    const draw = this.options.openJitter > 0 ? this.random() : 0.5;
     this.n.openedAt = now;
-    this.moveTo({ kind: 'OPEN', openedAt: now }, now);
+    this.moveTo({ kind: 'OPEN', openedAt: now, draw }, now);
     this.observer?.onOpen(this, failures);
   }
 
   private close(now: number): void {
     this.rule.reset();
+    this.failedTrials = 0;
     this.moveTo(CLOSED_STATE, now);
     this.observer?.onClose(this);
   }

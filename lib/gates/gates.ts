@@ -13,7 +13,8 @@ import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { Bulkhead } from './bulkhead.js';
 import type { BulkheadWaiter } from './bulkhead.js';
 import type { ResolvedConcurrency, ResolvedRetryBudget, ResolvedThrottle } from './gate-options.js';
-import { RetryBudget } from './retry-budget.js';
+import { createRetryBudget } from './retry-budget.js';
+import type { RetryBudget } from './retry-budget.js';
 
 /** The options the gates run with (a part of the client's resolved options). */
 export interface GateOptions {
@@ -54,11 +55,11 @@ export class Gates {
     const b = options.circuitBreaker;
     this.breakersOn = b !== false;
     if (b !== false) {
-      if (this.registry === undefined) this.registry = new BreakerRegistry(b, this.clock, b.maxKeys, this.observer);
-      else this.registry.setOptions(b, b.maxKeys);
+      if (this.registry === undefined) this.registry = new BreakerRegistry(b, this.clock, this.random, this.observer);
+      else this.registry.setOptions(b);
     }
     const rb = options.retryBudget;
-    this.budget = rb === false ? undefined : (this.budget?.withOptions(rb) ?? new RetryBudget(rb));
+    this.budget = rb === false ? undefined : (this.budget?.withOptions(rb) ?? createRetryBudget(rb));
     const c = options.concurrency;
     if (c === false) {
       const old = this.bulkhead;
