@@ -12,6 +12,11 @@ import type { ResolvedRetry } from '../lib/retry/retry-options.js';
 import { DEFAULT_TIME_BUDGET } from '../lib/time/time-budget.js';
 import { configError } from './helpers/engine-harness.js';
 
+/** The resolved key of a client option: the two redaction lists resolve into one `redaction`. */
+function resolvedKey(key: (typeof CLIENT_KEYS)[number]): keyof ResolvedOptions {
+  return key === 'redactHeaders' || key === 'redactQuery' ? 'redaction' : key;
+}
+
 /** Builds `{ a: { b: value } }` from `['a', 'b']`. */
 function nest(path: readonly string[], value: unknown): Record<string, unknown> {
   let out: unknown = value;
@@ -116,12 +121,12 @@ describe('DEFAULTS and resolveOptions({})', () => {
   });
 
   it('redacts the sensitive headers by default', () => {
-    expect([...o.redactHeaders].sort()).toEqual(['authorization', 'cookie', 'proxy-authorization', 'set-cookie']);
+    expect([...o.redaction.headers].sort()).toEqual(['api-key', 'authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-amz-security-token', 'x-api-key', 'x-auth-token']);
   });
 
   it("keeps the user's keys and nothing else", () => {
-    expect(Object.keys(o).sort()).toEqual([...CLIENT_KEYS].sort());
-    expect(CLIENT_KEYS).toEqual(['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders']);
+    expect(Object.keys(o).sort()).toEqual([...new Set(CLIENT_KEYS.map(resolvedKey))].sort());
+    expect(CLIENT_KEYS).toEqual(['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders', 'redactQuery']);
   });
 
   it('equals DEFAULTS and is frozen all the way down', () => {
@@ -314,9 +319,9 @@ describe('resolveOptions: valid values', () => {
   });
 
   it('adds extra redacted headers, lower-cased, to the sensitive ones', () => {
-    const o = resolveOptions({ redactHeaders: ['X-Api-Key'] });
-    expect([...o.redactHeaders].sort()).toEqual(['authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-api-key']);
-    expect(resolveOptions({ redactHeaders: [] }).redactHeaders.size).toBe(4);
+    const o = resolveOptions({ redactHeaders: ['X-Tenant-Secret'] });
+    expect([...o.redaction.headers].sort()).toEqual([...['api-key', 'authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-amz-security-token', 'x-api-key', 'x-auth-token'], 'x-tenant-secret'].sort());
+    expect(resolveOptions({ redactHeaders: [] }).redaction.headers.size).toBe(8);
   });
 
   it('keeps every base field it is not given', () => {
@@ -325,7 +330,7 @@ describe('resolveOptions: valid values', () => {
       concurrency: { max: 1 }, adaptiveThrottle: true, redactHeaders: ['x-a'],
     });
     const o = resolveOptions({}, base);
-    for (const key of CLIENT_KEYS) expect({ key, same: o[key] === base[key] }).toEqual({ key, same: true });
+    for (const key of CLIENT_KEYS.map(resolvedKey)) expect({ key, same: o[key] === base[key] }).toEqual({ key, same: true });
     expect(o).not.toHaveProperty('idempotencyValue');
   });
 
@@ -545,7 +550,7 @@ describe('resolveConfigure', () => {
     const err = configError(() => resolveConfigure({ [key]: 1 }, base));
     expect(err.path).toBe(`configure.${key}`);
     expect(err.message).toBe(
-      `configure.${key} must be one of the known options (retry, timeBudget, circuitBreaker, retryBudget, concurrency, adaptiveThrottle, redactHeaders), got 1`,
+      `configure.${key} must be one of the known options (retry, timeBudget, circuitBreaker, retryBudget, concurrency, adaptiveThrottle, redactHeaders, redactQuery), got 1`,
     );
   });
 
@@ -579,7 +584,7 @@ describe('resolveRequestOptions', () => {
     expect(r.backoff.baseMs).toBe(1);
     expect(Object.isFrozen(r)).toBe(true);
     expect(Object.isFrozen(s.options)).toBe(true);
-    for (const key of CLIENT_KEYS.filter((k) => k !== 'retry')) expect({ key, same: s.options[key] === base[key] }).toEqual({ key, same: true });
+    for (const key of CLIENT_KEYS.filter((k) => k !== 'retry').map(resolvedKey)) expect({ key, same: s.options[key] === base[key] }).toEqual({ key, same: true });
   });
 
   it('retry: false turns retries off for the call, true keeps the client retry', () => {
@@ -728,7 +733,7 @@ describe('property: any value at any option path', () => {
         } catch (err) {
           return err instanceof ConfigError && concerns(dotted, err) && err.message.startsWith(`${err.path} must be `);
         }
-        return deepFrozen(out) && CLIENT_KEYS.every((k) => out[k] !== undefined);
+        return deepFrozen(out) && CLIENT_KEYS.map(resolvedKey).every((k) => out[k] !== undefined);
       }),
       { numRuns: 600 },
     );

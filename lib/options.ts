@@ -13,7 +13,8 @@ import { DEFAULT_RETRY_BUDGET, DEFAULT_THROTTLE, resolveConcurrency, resolveRetr
 import type {
   AdaptiveThrottleOptions, ConcurrencyOptions, ResolvedConcurrency, ResolvedRetryBudget, ResolvedThrottle, RetryBudgetOptions,
 } from './gates/gate-options.js';
-import { SENSITIVE_HEADERS } from './report/redact.js';
+import { DEFAULT_REDACTION, resolveRedaction } from './report/redaction.js';
+import type { Redaction } from './report/redaction.js';
 import { DEFAULT_IDEMPOTENCY_HEADER, DEFAULT_RETRY, resolveRetry } from './retry/retry-options.js';
 import type { ResolvedRetry, RetryOptions } from './retry/retry-options.js';
 import { DEFAULT_TIME_BUDGET, resolveTimeBudget } from './time/time-budget.js';
@@ -32,8 +33,10 @@ export interface ResilienceOptions {
   concurrency?: ConcurrencyOptions | false;
   /** Adaptive throttling; off by default (`true` for its defaults). */
   adaptiveThrottle?: AdaptiveThrottleOptions | boolean;
-  /** Extra header names (case-insensitive) whose values are redacted from events and serialized errors. */
+  /** Extra header names (any case) whose values never reach a log, on top of `SENSITIVE_HEADERS`. */
   redactHeaders?: readonly string[];
+  /** Extra URL query parameter names (any case) whose values never reach a log, on top of `SENSITIVE_QUERY`. */
+  redactQuery?: readonly string[];
 }
 
 /** Per-request overrides under the `resilience` key of an axios request config. */
@@ -55,8 +58,8 @@ export interface ResolvedOptions {
   readonly retryBudget: ResolvedRetryBudget | false;
   readonly concurrency: ResolvedConcurrency | false;
   readonly adaptiveThrottle: ResolvedThrottle | false;
-  /** Header names (lower case) whose values never reach a log: the defaults and `redactHeaders`. */
-  readonly redactHeaders: ReadonlySet<string>;
+  /** What never reaches a log: the default and `redactHeaders` header names, the default and `redactQuery` parameters. */
+  readonly redaction: Redaction;
 }
 
 /** What a request's `resilience` field resolves to: the options for that call, and what is the call's own. */
@@ -76,11 +79,11 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   retryBudget: DEFAULT_RETRY_BUDGET,
   concurrency: false,
   adaptiveThrottle: false,
-  redactHeaders: new Set(SENSITIVE_HEADERS),
+  redaction: DEFAULT_REDACTION,
 });
 
 /** The resilience keys of a client config (everything else goes to axios). */
-export const CLIENT_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders'] as const;
+export const CLIENT_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders', 'redactQuery'] as const;
 const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey'] as const;
 
 /**
@@ -100,7 +103,8 @@ export function resolveOptions(given: Partial<Record<(typeof CLIENT_KEYS)[number
     concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency('concurrency', raw.concurrency, base.concurrency),
     adaptiveThrottle: raw.adaptiveThrottle === undefined ? base.adaptiveThrottle
       : resolveThrottle('adaptiveThrottle', raw.adaptiveThrottle, base.adaptiveThrottle || DEFAULT_THROTTLE),
-    redactHeaders: raw.redactHeaders === undefined ? base.redactHeaders : resolveRedact(raw.redactHeaders),
+    redaction: raw.redactHeaders === undefined && raw.redactQuery === undefined ? base.redaction
+      : resolveRedaction(raw.redactHeaders, raw.redactQuery, base.redaction),
   });
 }
 
@@ -136,11 +140,6 @@ export function resolveRequestOptions(raw: unknown, base: ResolvedOptions): Requ
     timeBudget: r.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('resilience.timeBudget', r.timeBudget, base.timeBudget),
   });
   return { options, idempotencyValue, bypassBreaker: r.circuitBreaker === false };
-}
-
-function resolveRedact(raw: unknown): ReadonlySet<string> {
-  const extra = v.arrayOf('redactHeaders', raw, (p, h) => v.string(p, h, true).toLowerCase());
-  return new Set([...SENSITIVE_HEADERS, ...extra]);
 }
 
 declare module 'axios' {

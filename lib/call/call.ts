@@ -98,7 +98,7 @@ export class Call {
 
   /** The request URL with secrets redacted (computed once, when first needed). */
   get url(): string {
-    return (this.safeUrl ??= redactUrl(this.rawUrl));
+    return (this.safeUrl ??= redactUrl(this.rawUrl, this.options.redaction));
   }
 
   get maxAttempts(): number {

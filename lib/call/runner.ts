@@ -12,7 +12,8 @@ import { Gates } from '../gates/gates.js';
 import { resolveRequestOptions } from '../options.js';
 import type { ResolvedOptions } from '../options.js';
 import type { FailureReason, WithResilience } from '../report/errors.js';
-import { DeadlineExceededError, protectError } from '../report/errors.js';
+import { DeadlineExceededError } from '../report/errors.js';
+import { protectError } from '../report/safe-error.js';
 import { attemptTimeoutError, bulkheadFullError, circuitOpenError, deadlineError, statusError, throttledError } from '../report/failures.js';
 import { Reporter } from '../report/reporter.js';
 import type { EventSink } from '../report/reporter.js';
@@ -424,10 +425,8 @@ export class CallRunner implements AttemptOwner {
     if (final !== null && typeof final === 'object') {
       (final as WithResilience<object>).resilience = { attempts: call.attempts, elapsedMs: now - call.start, reason };
     }
-    if (isAxiosError(final)) {
-      restoreCaller(final.config, call);
-      protectError(final, call.options.redactHeaders);
-    }
+    if (isAxiosError(final)) restoreCaller(final.config, call);
+    protectError(final, call.options.redaction);
     this.report.failure(call, final, reason, now);
     throw final;
   }

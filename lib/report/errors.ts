@@ -1,13 +1,13 @@
 /**
  * Error classes, codes and guards. Every rejection is an `AxiosError` (or the
  * caller's own `CanceledError`); our subclasses cover only conditions we create
- * (an open breaker, a spent budget, a local refusal). Serialising any of them
- * (`JSON.stringify(err)`, `err.toJSON()`) redacts secrets.
+ * (an open breaker, a spent budget, a local refusal). Making a rejection safe
+ * to log is `./safe-error.ts`'s concern.
  */
 import { AxiosError, isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { RetryStopReason } from '../retry/retry-policy.js';
-import { SENSITIVE_HEADERS, redactConfig, redactHeaders } from './redact.js';
+import { compactToJSON, hideRequestData } from './log-form.js';
 
 /**
  * Why a call failed; also in `failure` events: why the retry decision said no
@@ -23,8 +23,12 @@ export interface ResilienceInfo {
   readonly reason: FailureReason;
 }
 
-/** An error as a `ResilientClient` rejects with it: `err.resilience` says how the call went. */
-export type WithResilience<E = AxiosError> = E & { resilience?: ResilienceInfo };
+/**
+ * An error as a `ResilientClient` rejects with it: `err.resilience` says how
+ * the call went; an AxiosError also carries the request's upper-case `method`
+ * and its redacted `url` (see `protectError`).
+ */
+export type WithResilience<E = AxiosError> = E & { resilience?: ResilienceInfo; method?: string; url?: string };
 
 /** `err.resilience` when `err` came from a `ResilientClient`, else undefined. */
 export function resilienceOf(err: unknown): ResilienceInfo | undefined {
@@ -36,87 +40,18 @@ export const ERR_DEADLINE_EXCEEDED = 'ERR_DEADLINE_EXCEEDED';
 export const ERR_BULKHEAD_FULL = 'ERR_BULKHEAD_FULL';
 export const ERR_THROTTLED = 'ERR_THROTTLED';
 
-const DEFAULT_SENSITIVE: ReadonlySet<string> = new Set(SENSITIVE_HEADERS);
-const SENSITIVE = Symbol('resilient-axios.sensitive');
-
-type Sensitive = { [SENSITIVE]?: ReadonlySet<string> };
-
-function sensitiveOf(err: object): ReadonlySet<string> {
-  return (err as Sensitive)[SENSITIVE] ?? DEFAULT_SENSITIVE;
-}
-
-/** The redacted serialisation of an AxiosError (ours or axios's own): its `toJSON`. */
-function redactedJSON(this: AxiosError): Record<string, unknown> {
-  return toRedactedJSON(this, sensitiveOf(this));
-}
-
-function toRedactedJSON(err: AxiosError, sensitive: ReadonlySet<string>): Record<string, unknown> {
-  const json = AxiosError.prototype.toJSON.call(err) as Record<string, unknown>;
-  json.config = redactConfig(json.config, sensitive);
-  if (err.response !== undefined) {
-    json.response = { status: err.response.status, statusText: err.response.statusText, headers: redactHeaders(err.response.headers, sensitive) };
-  }
-  const info = resilienceOf(err);
-  if (info !== undefined) json.resilience = info;
-  const cause: unknown = err.cause;
-  if (cause instanceof Error) {
-    json.cause = isAxiosError(cause)
-      ? toRedactedJSON(cause, (cause as Sensitive)[SENSITIVE] ?? sensitive)
-      : { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code };
-  }
-  return json;
-}
-
 /**
- * Makes `JSON.stringify(err)` / `err.toJSON()` redact secrets, without changing
- * `err.config` (the request really sent them). Returns `err`.
+ * Base of the errors this library creates: literal `name` and `code`; safe to
+ * log from birth (`config`, `request` and `response` non-enumerable, a compact
+ * `toJSON` without config or body).
  */
-export function protectError<E>(err: E, sensitive: ReadonlySet<string>): E {
-  if (isAxiosError(err)) {
-    Object.defineProperty(err, SENSITIVE, { value: sensitive, configurable: true, writable: true });
-    Object.defineProperty(err, 'toJSON', { value: redactedJSON, configurable: true, writable: true });
+export abstract class ResilientAxiosError extends AxiosError {
+  constructor(message?: string, code?: string, config?: InternalAxiosRequestConfig, request?: unknown, response?: AxiosResponse) {
+    super(message, code, config, request, response);
+    hideRequestData(this);
   }
-  return err;
 }
-
-const VIEW_SKIPPED = new Set(['config', 'request', 'response', 'toJSON']);
-
-/**
- * A redacted stand-in for `err` for event payloads: same class (so
- * `instanceof`, `isAxiosError`, `code`, `status` and `response.status` work),
- * with config and headers redacted and the raw request dropped.
- */
-export function errorView(err: unknown, sensitive: ReadonlySet<string>): unknown {
-  if (!isAxiosError(err)) return err;
-  const view = Object.create(Object.getPrototypeOf(err) as object) as Record<string | symbol, unknown>;
-  for (const key of Object.keys(err)) {
-    if (!VIEW_SKIPPED.has(key)) view[key] = (err as unknown as Record<string, unknown>)[key];
-  }
-  const hidden = { configurable: true, writable: true, enumerable: false };
-  // Formatting a stack is costly: read it from the error only when somebody asks.
-  Object.defineProperty(view, 'stack', {
-    configurable: true,
-    enumerable: false,
-    get: () => err.stack,
-    set(value: unknown) {
-      Object.defineProperty(view, 'stack', { ...hidden, value });
-    },
-  });
-  Object.defineProperty(view, SENSITIVE, { ...hidden, value: sensitive });
-  const config = redactConfig(err.config, sensitive);
-  view.config = config;
-  if (err.response !== undefined) {
-    const r = err.response;
-    view.response = { status: r.status, statusText: r.statusText, headers: redactHeaders(r.headers, sensitive), data: r.data as unknown, config };
-  }
-  if (err.cause !== undefined) Object.defineProperty(view, 'cause', { ...hidden, value: errorView(err.cause, sensitive) });
-  Object.defineProperty(view, 'toJSON', { ...hidden, value: redactedJSON });
-  return view;
-}
-
-/** Base of the errors this library creates: literal `name` and `code`, redacting `toJSON`. */
-export abstract class ResilientAxiosError extends AxiosError {}
-Object.defineProperty(ResilientAxiosError.prototype, 'toJSON', { value: redactedJSON, configurable: true, writable: true });
+Object.defineProperty(ResilientAxiosError.prototype, 'toJSON', { value: compactToJSON, configurable: true, writable: true });
 
 /** A breaker is OPEN (or HALF_OPEN with every trial in flight): nothing was sent. */
 export class CircuitOpenError extends ResilientAxiosError {

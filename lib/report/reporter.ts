@@ -6,7 +6,8 @@
 import { isAxiosError } from 'axios';
 import type { BreakerObserver, CircuitState } from '../breaker/circuit-breaker.js';
 import type { RetryOutcome } from '../retry/retry-options.js';
-import { errorView } from './errors.js';
+import { errorView } from './error-view.js';
+import type { Redaction } from './redaction.js';
 import type { FailureReason } from './errors.js';
 import type { AttemptEndEvent, ResilientEvents } from './events.js';
 
@@ -41,7 +42,7 @@ export interface CallView {
   readonly maxAttempts: number;
   readonly start: number;
   readonly deadline: number;
-  readonly options: { readonly redactHeaders: ReadonlySet<string> };
+  readonly options: { readonly redaction: Redaction };
 }
 
 /** What the reporter reads of an attempt. */
@@ -95,7 +96,7 @@ export class Reporter {
     this.sink.fire('retry', {
       callId: call.id, method: call.method, url: call.url, attempt: call.attempts, delayMs,
       status: isAxiosError(error) ? error.response?.status : undefined, code: isAxiosError(error) ? error.code : undefined,
-      error: errorView(error, call.options.redactHeaders), retryAfterMs, remainingMs: call.deadline - now - delayMs,
+      error: errorView(error, call.options.redaction), retryAfterMs, remainingMs: call.deadline - now - delayMs,
     });
   }
 
@@ -111,7 +112,7 @@ export class Reporter {
     const axiosError = isAxiosError(error) ? error : undefined;
     this.sink.fire('failure', {
       callId: call.id, method: call.method, url: call.url, attempts: call.attempts, elapsedMs: now - call.start,
-      error: errorView(error, call.options.redactHeaders), reason, status: axiosError?.response?.status,
+      error: errorView(error, call.options.redaction), reason, status: axiosError?.response?.status,
       code: axiosError?.code, remainingMs: call.deadline - now,
     });
   }
