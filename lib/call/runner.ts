@@ -1,20 +1,19 @@
 /**
  * The call lifecycle, in sequence: start the call (request interceptor),
- * gate and send each attempt (the adapter), close it, decide, wait, resend
- * (response interceptor), settle. Every decision comes from a module of its
+ * send each attempt (the adapter: `sender.ts`), close it, decide, wait,
+ * resend (response interceptor), settle. Every decision comes from a module of its
  * own (gates, `classify*`, `decideRetry`, `attemptLimitMs`, the reporter);
  * this file only puts them in order.
  */
-import { CanceledError, isAxiosError } from 'axios';
-import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import type { Bulkhead } from '../gates/bulkhead.js';
+import { isAxiosError } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { Gates } from '../gates/gates.js';
 import { resolveRequestOptions } from '../options.js';
 import type { ResolvedOptions } from '../options.js';
 import type { FailureReason, WithResilience } from '../report/errors.js';
 import { DeadlineExceededError } from '../report/errors.js';
 import { protectError } from '../report/safe-error.js';
-import { attemptTimeoutError, bulkheadFullError, circuitOpenError, deadlineError, statusError, throttledError } from '../report/failures.js';
+import { circuitOpenError, statusError } from '../report/failures.js';
 import { Reporter } from '../report/reporter.js';
 import type { EventSink } from '../report/reporter.js';
 import { applyIdempotency } from '../retry/idempotency.js';
@@ -24,13 +23,13 @@ import type { DecisionInput } from '../retry/retry-policy.js';
 import type { Clock, RandomSource } from '../time/clock.js';
 import { DeadlineScheduler } from '../time/deadline-scheduler.js';
 import { attemptLimitMs } from '../time/time-budget.js';
-import { breakerOutcomeOf, classifyError, classifyResponse, endReport } from './attempt-end.js';
 import type { Closed } from './attempt-end.js';
-import { Call, attemptOfConfig, attemptOfOutcome, tagError } from './call.js';
-import type { Attempt, AttemptOwner } from './call.js';
+import { Call, attemptOfConfig, attemptOfOutcome } from './call.js';
+import type { Attempt } from './call.js';
 import { awaitWithin, unwatchCaller, waitBetween, watchCaller } from './cancellation.js';
 import type { Within } from './cancellation.js';
-import { AdapterCache, newAttempt, nextConfig, restoreCaller, takeOver } from './dispatch.js';
+import { newAttempt, nextConfig, restoreCaller, takeOver } from './dispatch.js';
+import { AttemptSender, abortError, deadlineErrorOf } from './sender.js';
 import { OriginKeyCache, isReplayableBody, methodOf, newIdempotencyKey } from './request-facts.js';
 
 type Unsuccessful = Exclude<Closed, { kind: 'success' }>;
@@ -50,16 +49,14 @@ export interface RunnerHost {
   dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse>;
 }
 
-export class CallRunner implements AttemptOwner {
+export class CallRunner {
   readonly report: Reporter;
   readonly gates: Gates;
   readonly scheduler: DeadlineScheduler;
+  private readonly sender: AttemptSender;
   private opts: ResolvedOptions;
-  private inFlightCount = 0;
-  private disposed = false;
   private readonly waiting = new Set<Call>();
   private readonly origins = new OriginKeyCache();
-  private readonly adapters = new AdapterCache();
   private readonly listeners = new WeakMap<Call, () => void>();
   private readonly clock: Clock;
 
@@ -69,6 +66,7 @@ export class CallRunner implements AttemptOwner {
     this.report = new Reporter(host.sink);
     this.scheduler = new DeadlineScheduler(host.clock);
     this.gates = new Gates(host.clock, host.random, this.report.breakerObserver, options);
+    this.sender = new AttemptSender(host.clock, this.gates, this.report, this.scheduler);
   }
 
   get options(): ResolvedOptions {
@@ -88,7 +86,7 @@ export class CallRunner implements AttemptOwner {
 
   /** Attempts in flight now. */
   get inFlight(): number {
-    return this.inFlightCount;
+    return this.sender.inFlight;
   }
 
   // ---- start: the request interceptor (synchronous, first, never throws) ---
@@ -117,9 +115,9 @@ export class CallRunner implements AttemptOwner {
     const axiosTimeout = this.host.timeoutGiven || (typeof timeout === 'number' && timeout > 0) ? (timeout ?? 0) : undefined;
     const tb = opts.timeBudget;
     const call = new Call(opts, methodOf(config), config.url ?? '', now, now + tb.totalMs, attemptLimitMs(tb, axiosTimeout), settings?.idempotencyValue, this.clock);
-    const listener = watchCaller(call, config, this.callerAborted);
+    const listener = watchCaller(call, config, this.sender.callerAborted);
     if (listener !== undefined) this.listeners.set(call, listener);
-    takeOver(config, call, this.send, newAttempt(call, this));
+    takeOver(config, call, this.sender.send, newAttempt(call, this.sender));
     this.report.counters.calls++;
     this.gates.budget?.recordCall(now);
     if (error !== undefined) call.refusal = { error, reason: 'not-retryable' };
@@ -140,208 +138,22 @@ export class CallRunner implements AttemptOwner {
     return k === 'origin' ? this.origins.originOf(config) : k === 'client' ? 'client' : String(k(config));
   }
 
-  // ---- send: the adapter (gates, queue, timer, the real adapter) ----------
-
-  private readonly send: AxiosAdapter = (config) => {
-    const attempt = attemptOfConfig(config);
-    if (attempt === undefined || attempt.phase !== 'pending') {
-      // Not an attempt of ours (our adapter copied onto another request): just send it.
-      return this.adapters.get(attempt?.call.adapter, config)(config);
-    }
-    attempt.config = config;
-    return new Promise<AxiosResponse>((resolve, reject) => {
-      attempt.resolve = resolve;
-      attempt.reject = reject;
-      this.admit(attempt);
-    });
-  };
-
-  private admit(attempt: Attempt): void {
-    const call = attempt.call;
-    if (call.refusal !== undefined) return this.refuse(attempt, call.refusal.error, call.refusal.reason);
-    if (call.phase !== 'starting') return this.gateAndSend(attempt);
-    if (call.stopped !== undefined) return this.refuse(attempt, this.abortError(call, attempt.config), 'aborted');
-    const bulkhead = this.gates.bulkhead;
-    const entry = this.gates.enter(attempt);
-    if (entry === 'full') {
-      const { max, queue } = (bulkhead as Bulkhead).stats();
-      this.report.bulkheadFull(call, max, queue);
-      return this.refuse(attempt, bulkheadFullError(max, queue, attempt.config), 'bulkhead-full');
-    }
-    call.slot = bulkhead;
-    if (entry === 'entered') return this.gateAndSend(attempt);
-    call.phase = 'queued';
-    attempt.phase = 'queued';
-    attempt.deadline = call.deadline;
-    this.scheduler.add(attempt);
-  }
-
-  /** The bulkhead handed a queued attempt its slot. */
-  granted(attempt: Attempt): void {
-    this.scheduler.remove(attempt);
-    attempt.phase = 'pending';
-    this.gateAndSend(attempt);
-  }
-
-  private gateAndSend(attempt: Attempt): void {
-    const call = attempt.call;
-    const config = attempt.config as InternalAxiosRequestConfig;
-    const now = this.clock.now();
-    const remaining = call.deadline - now;
-    if (this.disposed) call.stopped = 'disposed';
-    if (call.stopped !== undefined) return this.refuse(attempt, this.abortError(call, config), 'aborted');
-    if (remaining <= 0) return this.refuse(attempt, this.deadlineErrorOf(call, config), 'deadline');
-    const key = call.key;
-    const throttle = this.gates.throttle;
-    if (throttle !== undefined && key !== undefined) {
-      const p = throttle.admit(key, now);
-      if (p !== -1) {
-        this.report.throttled(call, key, p);
-        return this.refuse(attempt, throttledError(key, p, config), 'throttled');
-      }
-    }
-    const breaker = call.breaker;
-    if (breaker !== undefined) {
-      attempt.permit = breaker.acquire();
-      if (attempt.permit === -1) {
-        const remainingMs = breaker.remainingMs();
-        this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
-        return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, config, call.lastError), 'circuit-open');
-      }
-    }
-    call.phase = 'attempting';
-    attempt.phase = 'sent';
-    attempt.number = ++call.attempts;
-    attempt.sentAt = now;
-    attempt.cutsDeadline = call.attemptMs >= remaining;
-    attempt.timeoutMs = attempt.cutsDeadline ? remaining : call.attemptMs;
-    attempt.deadline = now + attempt.timeoutMs;
-    this.scheduler.add(attempt);
-    this.inFlightCount++;
-    if (config.timeout) config.timeout = 0; // the attempt's timer is ours
-    const propagate = call.options.timeBudget.propagateHeader;
-    if (propagate !== undefined && remaining !== Infinity) config.headers.set(propagate, String(Math.floor(remaining)));
-    this.report.attempt(call, attempt, remaining);
-    let out: Promise<AxiosResponse>;
-    try {
-      out = this.adapters.get(call.adapter, config)(config);
-    } catch (err) {
-      out = Promise.reject(err);
-    }
-    out.then(
-      (response) => this.finish(attempt, response, undefined),
-      (err: unknown) => this.finish(attempt, undefined, err),
-    );
-  }
-
-  /** Fails the attempt locally: nothing is sent. */
-  private refuse(attempt: Attempt, error: unknown, reason: FailureReason): void {
-    attempt.refusal = reason;
-    this.finish(attempt, undefined, error);
-  }
-
-  /** Settles what the adapter returned, once: the real outcome, or ours when we cut the attempt. */
-  private finish(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): void {
-    const phase = attempt.phase;
-    if (phase === 'ended') return;
-    attempt.phase = 'ended';
-    if (phase === 'sent') {
-      this.inFlightCount--;
-      this.scheduler.remove(attempt);
-    } else if (phase === 'queued') {
-      this.scheduler.remove(attempt);
-      attempt.call.slot?.dequeue(attempt);
-      attempt.call.slot = undefined;
-    }
-    if (response !== undefined) return attempt.resolve?.(response);
-    tagError(err, attempt.config);
-    attempt.reject?.(err);
-  }
-
-  /** The scheduler's callback: a queued attempt reached the deadline, or a sent one its limit. */
-  expired(attempt: Attempt, _now: number): void {
-    const call = attempt.call;
-    if (attempt.phase === 'queued') return this.refuse(attempt, this.deadlineErrorOf(call, attempt.config), 'deadline');
-    attempt.cause = attempt.cutsDeadline ? 'deadline' : 'attempt-timeout';
-    const err = attempt.cause === 'deadline' ? this.deadlineErrorOf(call, attempt.config) : attemptTimeoutError(attempt.timeoutMs, attempt.config);
-    this.abort(attempt, err);
-  }
-
-  /**
-   * Aborts an attempt's request and settles it with `err` now, whatever its
-   * adapter does. The signal then leaves the config: axios re-checks it when
-   * the adapter settles and would swap any error for a plain "canceled".
-   */
-  private abort(attempt: Attempt, err: unknown): void {
-    try {
-      attempt.abort(undefined);
-    } catch {
-      // an adapter's abort listener threw: the attempt ends all the same
-    }
-    if (attempt.config !== undefined && attempt.config.signal === attempt) delete attempt.config.signal;
-    this.finish(attempt, undefined, err);
-  }
-
-  private readonly callerAborted = (call: Call): void => {
-    if (call.phase === 'settled') return;
-    call.stopped = 'caller';
-    this.stop(call);
-  };
-
-  private stop(call: Call): void {
-    const attempt = call.current;
-    if (attempt?.phase === 'queued') this.refuse(attempt, this.abortError(call, attempt.config), 'aborted');
-    else if (attempt?.phase === 'sent') {
-      attempt.cause = call.stopped;
-      this.abort(attempt, this.abortError(call, attempt.config));
-    }
-    call.waitSignal?.abort(undefined);
-  }
-
   // ---- close, decide, wait, resend: the response interceptor --------------
 
   readonly onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
     const attempt = attemptOfConfig(response.config);
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
-    const closed = this.close(attempt, response, undefined);
+    const closed = this.sender.close(attempt, response, undefined);
     return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.retryLoop(attempt.call, closed);
   };
 
   readonly onError = (error: unknown): Promise<AxiosResponse> => {
     const attempt = attemptOfOutcome(error);
     if (attempt === undefined || attempt.call.phase === 'settled') return Promise.reject(error);
-    const closed = this.close(attempt, undefined, error);
+    const closed = this.sender.close(attempt, undefined, error);
     // An error never classifies as a success; the check narrows the type.
     return closed.kind === 'success' ? Promise.reject(error) : this.retryLoop(attempt.call, closed);
   };
-
-  /** Classifies the attempt's outcome and closes it: breaker permit, throttle, `attempt-end`. Once per attempt. */
-  private close(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): Closed {
-    const call = attempt.call;
-    if (attempt.refusal !== undefined) return { kind: 'final', reason: attempt.refusal, error: err };
-    if (attempt.number > call.attempts) return { kind: 'final', reason: 'not-retryable', error: err }; // never sent: a user interceptor threw
-    let closed: Closed;
-    try {
-      closed = response !== undefined ? classifyResponse(call.options.retry, response) : classifyError(err, attempt.cause);
-    } catch (thrown) {
-      closed = { kind: 'final', reason: 'not-retryable', error: thrown };
-    }
-    const breaker = call.breaker;
-    const outcome = breakerOutcomeOf(closed, response, attempt.cause);
-    if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome);
-    attempt.permit = -1;
-    if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, this.clock.now());
-    if (closed.kind !== 'success') {
-      call.lastError = closed.error;
-      const r = response ?? (isAxiosError(err) ? err.response : undefined);
-      if (r !== undefined) call.lastResponse = r;
-    }
-    if (this.host.sink.listening('attempt-end')) {
-      const { outcome: kind, status, code } = endReport(closed, response, err);
-      this.report.attemptEnd(call, attempt, this.clock.now(), kind, status, code);
-    }
-    return closed;
-  }
 
   private async retryLoop(call: Call, first: Unsuccessful): Promise<AxiosResponse> {
     let closed = first;
@@ -359,7 +171,7 @@ export class CallRunner implements AttemptOwner {
         } catch (thrown) {
           return this.fail(call, thrown, 'not-retryable');
         }
-        if (within.kind === 'stopped') return this.fail(call, this.abortError(call, call.current?.config), 'aborted');
+        if (within.kind === 'stopped') return this.fail(call, abortError(call, call.current?.config), 'aborted');
         if (within.kind === 'deadline') return this.fail(call, closed.error, 'deadline');
         verdict = typeof within.value === 'boolean' ? within.value : undefined;
       }
@@ -379,8 +191,8 @@ export class CallRunner implements AttemptOwner {
       this.report.retry(call, decision.delayMs, decision.retryAfterMs, error, this.clock.now());
       call.phase = 'waiting';
       const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
-      if (!(await waitBetween(call, this.clock, decision.delayMs, this.waiting))) return this.fail(call, this.abortError(call, last), 'aborted');
-      const next = newAttempt(call, this);
+      if (!(await waitBetween(call, this.clock, decision.delayMs, this.waiting))) return this.fail(call, abortError(call, last), 'aborted');
+      const next = newAttempt(call, this.sender);
       let response: AxiosResponse | undefined;
       let err: unknown;
       try {
@@ -388,7 +200,7 @@ export class CallRunner implements AttemptOwner {
       } catch (e) {
         err = e;
       }
-      const end = this.close(next, response, err);
+      const end = this.sender.close(next, response, err);
       if (end.kind === 'success') return this.succeed(call, response as AxiosResponse);
       closed = end;
     }
@@ -421,7 +233,7 @@ export class CallRunner implements AttemptOwner {
     const now = this.clock.now();
     this.settle(call);
     let final = err;
-    if (reason === 'deadline' && !(final instanceof DeadlineExceededError)) final = this.deadlineErrorOf(call, call.current?.config);
+    if (reason === 'deadline' && !(final instanceof DeadlineExceededError)) final = deadlineErrorOf(call, call.current?.config);
     if (final !== null && typeof final === 'object') {
       (final as WithResilience<object>).resilience = { attempts: call.attempts, elapsedMs: now - call.start, reason };
     }
@@ -455,25 +267,15 @@ export class CallRunner implements AttemptOwner {
     return circuitOpenError(breaker.key, remainingMs, call.current?.config, call.lastError);
   }
 
-  private abortError(call: Call, config: InternalAxiosRequestConfig | undefined): InstanceType<typeof CanceledError> {
-    return new CanceledError(call.stopped === 'disposed' ? 'client disposed' : undefined, config);
-  }
-
-  private deadlineErrorOf(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
-    const last = call.lastError;
-    const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
-    return deadlineError(call.options.timeBudget.totalMs, config, last, response);
-  }
-
   /** Aborts every attempt in flight or queued and every wait; stops the timer. */
   dispose(): void {
-    this.disposed = true;
+    this.sender.disposed = true;
     const calls = new Set<Call>(this.waiting);
     for (const e of this.scheduler.entries()) calls.add((e as Attempt).call);
     for (const call of calls) {
       if (call.phase === 'settled') continue;
       call.stopped = 'disposed';
-      this.stop(call);
+      this.sender.stop(call);
     }
     this.scheduler.clear();
   }

@@ -65,6 +65,11 @@ export class Reporter {
     };
   }
 
+  /** True when somebody listens to `event` (to skip work only a payload needs). */
+  listening(event: keyof ResilientEvents): boolean {
+    return this.sink.listening(event);
+  }
+
   /** What `retryIf` and backoff functions are given about an attempt's outcome. */
   outcome(call: CallView, attempt: number, response: RetryOutcome['response'], error: unknown): RetryOutcome {
     const o = { callId: call.id, method: call.method, url: call.url, attempt };
