@@ -361,10 +361,10 @@ function sourceShape(): Record<string, string> {
 }
 
 describe('the packed tarball', () => {
-  test('ships both builds with their declarations and module-type markers, and no sources, tests or docs', () => {
+  test('ships both builds with their declarations and module-type markers, the LICENSE, and no sources, tests or docs', () => {
     const paths = packed.map((f) => f.path);
     for (const wanted of [
-      'package.json', 'README.md', 'CHANGELOG.md',
+      'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
       'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json',
       'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/esm/package.json',
     ]) {
@@ -392,6 +392,8 @@ describe('the packed tarball', () => {
     for (const t of targets) expect([t, existsSync(join(installed, t))]).toEqual([t, true]);
     expect(JSON.parse(readFileSync(join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(JSON.parse(readFileSync(join(installed, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module' });
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
     expect(pkg.peerDependencies).toEqual({ axios: expect.any(String) });
     expect(Object.keys(pkg.dependencies as object)).toEqual(['eventemitter3']);
   });
