@@ -1,9 +1,10 @@
 /**
- * The core in a real browser: headless Chromium (driven by playwright-core) runs a page whose script esbuild bundled from `lib/` with
- * axios's browser build. Against a loopback API on another origin (CORS) it
- * checks, with the xhr adapter and again with `adapter: 'fetch'`: a retried 503,
- * `Retry-After`, a deadline on a hanging request, an open circuit that sends
- * nothing, and a caller abort. Passing proves the core path uses no Node-only API.
+ * The core in a real browser: headless Chromium (driven by playwright-core)
+ * runs a page whose script esbuild bundled from `lib/` with axios's browser
+ * build. Against a loopback API on another origin (CORS) it checks, with the
+ * xhr adapter and again with `adapter: 'fetch'`: a retried 503, `Retry-After`,
+ * a deadline on a hanging request, an open circuit that sends nothing, and a
+ * caller abort. Passing proves the core path uses no Node-only API.
  *
  * The browser is the headless Chromium inside the npm package
  * `@sparticuz/chromium` (a devDependency: `npm ci` installs it), or the one at
