@@ -1,41 +1,31 @@
 /**
- * The core in a real browser: headless Chromium (Debian's `chromium`, driven by
- * playwright-core) runs a page whose script esbuild bundled from `lib/` with
- * axios's browser build. Against a loopback API on another origin (CORS) it
- * checks, with the xhr adapter and again with `adapter: 'fetch'`: a retried 503,
- * `Retry-After`, a deadline on a hanging request, an open circuit that sends
- * nothing, and a caller abort. Passing proves the core path uses no Node-only API.
+ * The core in a real browser: headless Chromium (driven by playwright-core)
+ * runs a page whose script esbuild bundled from `lib/` with axios's browser
+ * build. Against a loopback API on another origin (CORS) it checks, with the
+ * xhr adapter and again with `adapter: 'fetch'`: a retried 503, `Retry-After`,
+ * a deadline on a hanging request, an open circuit that sends nothing, and a
+ * caller abort. Passing proves the core path uses no Node-only API.
  *
- * Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`; `.ci/run`
- * installs it) or at $CHROMIUM_PATH. Without it the suite fails, unless
- * SKIP_BROWSER_TESTS=1, which skips it (and says so loudly).
+ * The browser is the headless Chromium inside the npm package
+ * `@sparticuz/chromium` (a devDependency: `npm ci` installs it), or the one at
+ * $CHROMIUM_PATH; see helpers/chromium.ts. SKIP_BROWSER_TESTS=1 skips the suite
+ * (and says so loudly).
  */
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { BrowserAdapter, CallSummary, ErrorSummary } from './browser/entry.js';
+import { CHROMIUM_ARGS, chromiumExecutable } from './helpers/chromium.js';
 import { startServers } from './browser/server.js';
 import type { BrowserServers } from './browser/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ROOT = join(__dirname, '..');
 const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
 
 if (SKIP) {
   const bar = '!'.repeat(78);
-  console.warn(`${bar}\n!! SKIP_BROWSER_TESTS=1: the browser tests are SKIPPED. Nothing here checks that\n!! resilient-axios runs in a browser. Unset it (and install Chromium) to run them.\n${bar}`);
+  console.warn(`${bar}\n!! SKIP_BROWSER_TESTS=1: the browser tests are SKIPPED. Nothing here checks that\n!! resilient-axios runs in a browser. Unset it to run them.\n${bar}`);
 }
 
 /** Bundles the page script as a browser would get it; returns the code and the files it pulled in. */
@@ -64,20 +54,13 @@ async function bundle(): Promise<{ code: string; inputs: string[] }> {
   const fresh = (): string => `c${++counter}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser tests need it.\n` +
-          'Install it with `apt-get update && apt-get install -y chromium` (Debian; `.ci/run` does this in CI),\n' +
-          'point CHROMIUM_PATH at another Chromium, or set SKIP_BROWSER_TESTS=1 to skip these tests.',
-      );
-    }
-    const built = await bundle();
+    const [exe, built] = await Promise.all([chromiumExecutable(), bundle()]);
     inputs = built.inputs;
     servers = await startServers(built.code);
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+      browser = await chromium.launch({ executablePath: exe.path, args: [...CHROMIUM_ARGS], timeout: 30_000 });
     } catch (err) {
-      throw new Error(`Chromium at ${CHROMIUM} did not start: ${String(err)}`);
+      throw new Error(`Chromium at ${exe.path} (${exe.source}) did not start: ${String(err)}`);
     }
     page = await browser.newPage();
     page.on('pageerror', (err) => pageErrors.push(String(err)));
@@ -96,7 +79,7 @@ async function bundle(): Promise<{ code: string; inputs: string[] }> {
   });
 
   test('the bundle holds axios\u2019s browser adapters, and neither its http adapter nor any Node built-in', () => {
-    expect(inputs).toEqual(expect.arrayContaining(['node_modules/axios/lib/adapters/xhr.js', 'node_modules/axios/lib/adapters/fetch.js', 'lib/engine.ts']));
+    expect(inputs).toEqual(expect.arrayContaining(['node_modules/axios/lib/adapters/xhr.js', 'node_modules/axios/lib/adapters/fetch.js', 'lib/call/runner.ts']));
     expect(inputs.filter((f) => f.includes('adapters/http') || f.startsWith('node:') || f.includes('platform/node'))).toEqual([]);
   });
 
@@ -135,7 +118,10 @@ async function bundle(): Promise<{ code: string; inputs: string[] }> {
       const id = fresh();
       const r = await page.evaluate(([base, a, i]) => window.scenarios.retryAfter(base, a, i, 1), [api(), adapter, id] as const);
       expect(r.error).toBeNull();
-      expect(r.retries).toEqual([{ attempt: 1, status: 503, delayMs: 1_000, retryAfterMs: 1_000 }]);
+      expect(r.retries).toEqual([{ attempt: 1, status: 503, delayMs: expect.any(Number), retryAfterMs: 1_000 }]);
+      // The server's second plus a jitter of up to 10% of it, never less.
+      expect(r.retries[0].delayMs).toBeGreaterThanOrEqual(1_000);
+      expect(r.retries[0].delayMs).toBeLessThanOrEqual(1_100);
       const { arrivals } = servers?.stats('retry-after', id) ?? { arrivals: [] };
       expect(arrivals).toHaveLength(2);
       expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(950);

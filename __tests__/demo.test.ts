@@ -1,12 +1,18 @@
 /**
  * `npm run demo` as a user runs it (its own process, stdout not a TTY): a
  * short, seeded run prints progress and the summary, writes a self-contained
- * HTML report that shows the outage, and exits 0 by itself. Bad arguments
- * print the usage on stderr and exit with 2.
+ * HTML report that shows the outage, and exits 0 by itself. The report, opened
+ * in headless Chromium, fits a 420 px wide phone. Bad arguments print the usage
+ * on stderr and exit with 2. The live view fits the terminal, even one that
+ * reports 0 columns.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { BREAKER_COLORS } from '../samples/support/demo-report.js';
+import { fitToWidth } from '../samples/support/terminal.js';
+import { CHROMIUM_ARGS, chromiumExecutable } from './helpers/chromium.js';
 import { ROOT, runTs } from './helpers/run-ts.js';
 import type { Exit } from './helpers/run-ts.js';
 
@@ -17,15 +23,16 @@ function run(args: readonly string[], killAfterMs = 20_000): Promise<Exit> {
 }
 
 let dir = '';
+let report = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'resilient-axios-demo-'));
+  report = join(dir, 'report.html');
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a 3 s seeded run: progress lines, the summary, a self-contained report showing the outage, exit 0', async () => {
-  const report = join(dir, 'report.html');
   const exit = await run(['--duration', '3', '--seed', '1', '--report', report]);
 
   expect({ code: exit.code, signal: exit.signal, stderr: exit.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
@@ -54,14 +61,53 @@ test('a 3 s seeded run: progress lines, the summary, a self-contained report sho
   expect(html).toContain('inventory');
   expect(html).toContain('pricing');
   expect(html).toContain('outage');
-  expect(html).toContain('circuit <b class="open">OPEN</b>');
-  expect(html).toContain('circuit <b class="closed">CLOSED</b>');
-  expect(html).toMatch(/<rect [^>]*fill="#d64541"><title>OPEN /); // the breaker band shows the open period
+  expect(html).toContain('<b class="state open">');
+  expect(html).toContain('<b class="state closed">');
+  expect(html).toContain(`fill="${BREAKER_COLORS.OPEN}"><title>OPEN `); // the breaker band shows the open period
+  // Red means "failed" and nothing else: no breaker state wears the failed calls' colour.
+  const failedColor = /background:(#[0-9a-f]{6})"><\/i>failed/.exec(html)?.[1];
+  expect(failedColor).toMatch(/^#/);
+  expect(Object.values(BREAKER_COLORS)).not.toContain(failedColor);
+  // `failed` and `refused` are explained in words next to the numbers.
+  expect(html).toContain('<b>failed</b>: reached the backend');
+  expect(html).toContain('<b>refused</b>: the open breaker failed the call at once');
   // Self-contained: nothing fetched from anywhere.
   expect(html).not.toMatch(/\b(?:src|href)\s*=/i);
   expect(html).not.toMatch(/https?:\/\//);
   expect(html).not.toMatch(/<script/i);
 }, 25_000);
+
+test('the report fits a 420 px phone screen and a 1280 px desktop: nothing scrolls the page sideways', async () => {
+  expect(existsSync(report)).toBe(true); // written by the test above
+  const exe = await chromiumExecutable();
+  const browser = await chromium.launch({ executablePath: exe.path, args: [...CHROMIUM_ARGS], timeout: 30_000 });
+  try {
+    for (const width of [420, 1280]) {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      await page.goto(`file://${report}`);
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+      expect({ width, ...widths }).toEqual({ width, page: width, viewport: width });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}, 60_000);
+
+describe('the live view fits the terminal', () => {
+  const line = `\x1b[1m${'x'.repeat(20)}\x1b[0m ${'y'.repeat(150)}`;
+
+  test.each([0, undefined, -1, Number.NaN])('a terminal reporting %p columns is taken as 120 wide, not 1', (columns) => {
+    expect(fitToWidth(line, columns)).toBe(`${'x'.repeat(20)} ${'y'.repeat(98)}`);
+    expect(fitToWidth('short \x1b[32mline\x1b[0m', columns)).toBe('short \x1b[32mline\x1b[0m');
+  });
+
+  test('a line is clipped to one less than the width (so it never wraps), losing its colours only when clipped', () => {
+    expect(fitToWidth(line, 10)).toBe('x'.repeat(9));
+    expect(fitToWidth('\x1b[32mok\x1b[0m', 10)).toBe('\x1b[32mok\x1b[0m');
+    expect(fitToWidth(line, 1)).toBe('x');
+  });
+});
 
 test.each([
   [['--bogus'], 'Unknown option: --bogus'],

@@ -4,8 +4,9 @@
  * in a temporary directory, and use it there as users would:
  *
  * - `require('resilient-axios')` gets the CommonJS build, `import` the ES module
- *   build, both expose the source's public API, and both make real calls over
- *   loopback HTTP;
+ *   build, both expose the source's public API, and both pass the smoke check
+ *   (helpers/consumer.ts: a retried call over loopback HTTP, a breaker that
+ *   opens); `npm run test:compat` runs that check on every Node and axios we claim;
  * - no dual-package hazard: errors made by either build (constructed, or raised
  *   by a client) are recognised by the other build's `is*` guards and by both
  *   axios builds' `isAxiosError` / `isCancel`;
@@ -17,106 +18,19 @@
  * Slow by nature (two tsc builds, a pack, an install, three type checks): about
  * 20-40 s, with npm's cache reused (`--prefer-offline`).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as api from '../lib/index.js';
+import {
+  HEALTHY_SMOKE, ROOT, SMOKE_CJS, SMOKE_MJS, TSC, TS_STRICT, buildAndPack, installInto, lastJsonLine, must, nodenextTsconfig, run,
+} from './helpers/consumer.js';
+import type { Run, SmokeReport } from './helpers/consumer.js';
 
-const ROOT = resolve(__dirname, '..');
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const AXIOS_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'axios', 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment for child processes, without what an enclosing `npm test` exports about this package. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_(package|lifecycle)_/i.test(k) || /^npm_config_local_prefix$/i.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-/** Runs a command to completion; never rejects (the caller asserts on `code`). */
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err) => done({ code: -1, stdout, stderr: `${stderr}\n${String(err)}` }));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Like `run`, but throws (with the output) unless the command exits 0. */
-async function must(cmd: string, args: readonly string[], cwd: string): Promise<string> {
-  const r = await run(cmd, args, cwd);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${String(r.code)}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-/** Parses the last line of a script's stdout as its JSON report. */
-function report<T>(stdout: string): T {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
-}
-
 // ---------------------------------------------------------------------------
-// The consumer project's files.
-
-/**
- * Shared by the CJS and ESM runtime checks: the shape of the module, where it
- * was loaded from, and a real call over loopback HTTP (503, then 200) that must
- * be retried. `lib` and `axios` are the module and axios as that format sees them.
- */
-const RUNTIME_CHECK = String.raw`
-async function check(lib, axios, resolved) {
-  const http = await import('node:http');
-  let hits = 0;
-  const server = http.createServer((req, res) => {
-    hits++;
-    res.writeHead(hits === 1 ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ hits }));
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const base = 'http://127.0.0.1:' + server.address().port;
-  const client = new lib.ResilientClient({ baseURL: base, retry: { backoff: { baseMs: 1, maxMs: 5 } } });
-  const retries = [];
-  client.on('retry', (e) => retries.push(e.status));
-  let call;
-  try {
-    const res = await client.get('/flaky');
-    call = { status: res.status, data: res.data, retries, hits };
-  } catch (err) {
-    call = { error: String(err), retries, hits };
-  }
-  await new Promise((ok) => server.close(ok));
-  const shape = {};
-  for (const k of Object.keys(lib).sort()) shape[k] = typeof lib[k];
-  return { resolved, shape, call, errorIsAxiosError: new lib.CircuitOpenError('k', 1) instanceof axios.AxiosError };
-}
-`;
-
-const CHECK_CJS = `'use strict';
-${RUNTIME_CHECK}
-const lib = require('resilient-axios');
-const axios = require('axios');
-check(lib, axios, require.resolve('resilient-axios')).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
-`;
-
-const CHECK_MJS = `import * as lib from 'resilient-axios';
-import axios from 'axios';
-${RUNTIME_CHECK}
-console.log(JSON.stringify(await check(lib, axios, import.meta.resolve('resilient-axios'))));
-`;
+// The consumer project's files (besides helpers/consumer.ts's smoke check).
 
 /**
  * Both builds in one process (one `require`s the package, another `import`s
@@ -271,31 +185,17 @@ export const configError: TypeError = new ConfigError('retry.maxAttempts', -1, '
 export const stats: number = client.stats().calls + (client.circuit()?.stats.failures ?? 0);
 `;
 
-const TS_BASE = { target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, exactOptionalPropertyTypes: true, noUnusedLocals: true, forceConsistentCasingInFileNames: true };
-
-/** Node consumers: `@types/node` (from this repo, as a Node project would have it), no DOM. */
-const TSCONFIG_NODENEXT = {
-  compilerOptions: { ...TS_BASE, module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
-  files: ['consumer.cts', 'consumer.mts'],
-};
+/** Node consumers: `@types/node` from this repo, as a Node project would have it. */
+const TSCONFIG_NODENEXT = nodenextTsconfig(['consumer.cts', 'consumer.mts'], join(ROOT, 'node_modules', '@types'));
 
 /** Bundler consumers (browser apps): DOM, no Node types. */
 const TSCONFIG_BUNDLER = {
-  compilerOptions: { ...TS_BASE, module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] },
+  compilerOptions: { ...TS_STRICT, module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] },
   files: ['consumer.ts'],
 };
 
 // ---------------------------------------------------------------------------
 
-interface PackedFile {
-  readonly path: string;
-}
-interface RuntimeReport {
-  readonly resolved: string;
-  readonly shape: Record<string, string>;
-  readonly call: { status?: number; data?: unknown; retries: number[]; hits: number; error?: string };
-  readonly errorIsAxiosError: boolean;
-}
 type Verdicts = Record<'isAxiosError' | 'isCancel' | 'isCircuitOpenError' | 'isDeadlineExceededError' | 'isBulkheadFullError' | 'isThrottledError', boolean>;
 interface ErrorReport {
   readonly name: string;
@@ -313,25 +213,20 @@ interface HazardReport {
 
 let work = '';
 let consumer = '';
-let packed: PackedFile[] = [];
+let packed: readonly string[] = [];
 let tscNodenext: Promise<Run>;
 let tscBundler: Promise<Run>;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'resilient-axios-pack-'));
   consumer = join(work, 'consumer');
-  await must('npm', ['run', 'build'], ROOT);
-  const pack = JSON.parse(await must('npm', ['pack', '--pack-destination', work, '--json'], ROOT)) as Array<{ filename: string; files: PackedFile[] }>;
-  packed = pack[0].files;
-  const tarball = join(work, pack[0].filename);
-
-  mkdirSync(consumer);
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-  await must('npm', ['install', tarball, `axios@${AXIOS_VERSION}`, '--no-audit', '--no-fund', '--prefer-offline'], consumer);
+  const { tarball, files: inTarball } = await buildAndPack(work);
+  packed = inTarball;
+  await installInto(consumer, [tarball, `axios@${AXIOS_VERSION}`]);
 
   const files: Record<string, string> = {
-    'check.cjs': CHECK_CJS,
-    'check.mjs': CHECK_MJS,
+    'smoke.cjs': SMOKE_CJS,
+    'smoke.mjs': SMOKE_MJS,
     'hazard.mjs': HAZARD_MJS,
     'consumer.cts': CONSUMER_TS,
     'consumer.mts': CONSUMER_TS,
@@ -361,10 +256,10 @@ function sourceShape(): Record<string, string> {
 }
 
 describe('the packed tarball', () => {
-  test('ships both builds with their declarations and module-type markers, and no sources, tests or docs', () => {
-    const paths = packed.map((f) => f.path);
+  test('ships both builds with their declarations and module-type markers, the LICENSE, and no sources, tests or docs', () => {
+    const paths = packed;
     for (const wanted of [
-      'package.json', 'README.md', 'CHANGELOG.md',
+      'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
       'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json',
       'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/esm/package.json',
     ]) {
@@ -392,27 +287,27 @@ describe('the packed tarball', () => {
     for (const t of targets) expect([t, existsSync(join(installed, t))]).toEqual([t, true]);
     expect(JSON.parse(readFileSync(join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(JSON.parse(readFileSync(join(installed, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module' });
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
     expect(pkg.peerDependencies).toEqual({ axios: expect.any(String) });
     expect(Object.keys(pkg.dependencies as object)).toEqual(['eventemitter3']);
   });
 });
 
 describe('runtime, in a fresh consumer', () => {
-  let cjs: RuntimeReport;
-  let esm: RuntimeReport;
+  let cjs: SmokeReport;
+  let esm: SmokeReport;
 
-  test('require() loads the CommonJS build, which makes a retried call over loopback HTTP', async () => {
-    cjs = report<RuntimeReport>(await must(process.execPath, ['check.cjs'], consumer));
+  test('require() loads the CommonJS build: a retried call over loopback HTTP, then a breaker that opens and refuses locally', async () => {
+    cjs = lastJsonLine<SmokeReport>(await must(process.execPath, ['smoke.cjs'], consumer));
     expect(cjs.resolved).toMatch(/node_modules\/resilient-axios\/dist\/cjs\/index\.js$/);
-    expect(cjs.call).toEqual({ status: 200, data: { hits: 2 }, retries: [503], hits: 2 });
-    expect(cjs.errorIsAxiosError).toBe(true);
+    expect({ retry: cjs.retry, breaker: cjs.breaker }).toEqual(HEALTHY_SMOKE);
   });
 
-  test('import loads the ES module build, which makes a retried call over loopback HTTP', async () => {
-    esm = report<RuntimeReport>(await must(process.execPath, ['check.mjs'], consumer));
+  test('import loads the ES module build: a retried call over loopback HTTP, then a breaker that opens and refuses locally', async () => {
+    esm = lastJsonLine<SmokeReport>(await must(process.execPath, ['smoke.mjs'], consumer));
     expect(esm.resolved).toMatch(/node_modules\/resilient-axios\/dist\/esm\/index\.js$/);
-    expect(esm.call).toEqual({ status: 200, data: { hits: 2 }, retries: [503], hits: 2 });
-    expect(esm.errorIsAxiosError).toBe(true);
+    expect({ retry: esm.retry, breaker: esm.breaker }).toEqual(HEALTHY_SMOKE);
   });
 
   test('both builds expose exactly the public API of lib/index.ts', () => {
@@ -438,7 +333,7 @@ describe('no dual-package hazard', () => {
   };
 
   beforeAll(async () => {
-    hazard = report<HazardReport>(await must(process.execPath, ['hazard.mjs'], consumer));
+    hazard = lastJsonLine<HazardReport>(await must(process.execPath, ['hazard.mjs'], consumer));
   }, 30_000);
 
   test('one process really holds two copies of the library and of axios', () => {

@@ -21,10 +21,11 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ResilientClient } from '../lib/index.js';
 import type { ResilientClientConfig } from '../lib/index.js';
-import { BackendRecorder, percentile, renderReport, totalsOf } from './support/demo-report.js';
+import { BackendRecorder, percentile, reasonsInWords, renderReport, totalsOf } from './support/demo-report.js';
 import type { BreakerState, PhaseSpan } from './support/demo-report.js';
 import { fault, seededRandom, startFaultServer } from './support/fault-server.js';
 import type { FaultServer } from './support/fault-server.js';
+import { fitToWidth } from './support/terminal.js';
 
 // ---- arguments ----------------------------------------------------------------
 
@@ -109,7 +110,7 @@ function instrument(client: ResilientClient, recorder: BackendRecorder, now: () 
   client.on('failure', (e) => {
     const outcome = e.reason === 'circuit-open' && e.attempts === 0 ? 'refused' : 'failed';
     recorder.calls.push({ endMs: now(), elapsedMs: e.elapsedMs, outcome, reason: e.reason });
-    recorder.reasons.set(e.reason, (recorder.reasons.get(e.reason) ?? 0) + 1);
+    if (outcome === 'failed') recorder.reasons.set(e.reason, (recorder.reasons.get(e.reason) ?? 0) + 1);
   });
   const state = (s: BreakerState, failures?: number): void => {
     recorder.transitions.push(failures === undefined ? { atMs: now(), state: s } : { atMs: now(), state: s, failures });
@@ -224,12 +225,9 @@ function progressLines(backends: readonly Backend[], nowMs: number, durationMs: 
   return lines.map(fit);
 }
 
-/** Clips a line to the terminal width, so a redraw in place never wraps (and never miscounts its lines). */
+/** Clips a line to the terminal width (120 when the terminal reports none, or 0 columns). */
 function fit(line: string): string {
-  const cols = process.stdout.columns ?? 120;
-  // eslint-disable-next-line no-control-regex
-  const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
-  return plain.length < cols ? line : plain.slice(0, Math.max(1, cols - 1));
+  return fitToWidth(line, process.stdout.columns);
 }
 
 function progressLine(backends: readonly Backend[], nowMs: number): string {
@@ -261,9 +259,8 @@ function summary(backends: readonly Backend[], endMs: number, durationMs: number
   ];
   for (const b of backends) {
     const r = b.recorder;
-    const reasons = [...r.reasons.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     const causes = [...r.retryCauses.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    lines.push(`${r.name}: failures by reason: ${reasons}; retries after: ${causes}`);
+    lines.push(`${r.name}: failed calls by reason: ${reasonsInWords(r.reasons)}; retries after: ${causes}`);
     const opens = r.transitions.filter((t) => t.state === 'OPEN');
     const closes = r.transitions.filter((t) => t.state === 'CLOSED');
     if (opens.length > 0) {
@@ -276,7 +273,8 @@ function summary(backends: readonly Backend[], endMs: number, durationMs: number
       );
     }
   }
-  lines.push('refused: failed locally by the open breaker, nothing sent; attempts = requests sent = server rx (what the server counted)');
+  lines.push('failed: reached the backend and still failed (circuit-open here: a retry the breaker stopped when it opened)');
+  lines.push('refused: failed at once by the open breaker, nothing sent; attempts = requests sent = server rx (what the server counted)');
   return lines.join('\n');
 }
 

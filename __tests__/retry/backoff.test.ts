@@ -85,6 +85,11 @@ describe('applyJitter', () => {
     expect(applyJitter(1000, 0.5, constant(ALMOST_ONE))).toBeLessThanOrEqual(1500);
   });
 
+  it("never passes d with 'equal' jitter, subnormal delays included (the halves round up)", () => {
+    const d = 15 * Number.MIN_VALUE; // d/2 rounds up to 8 x MIN_VALUE
+    expect(applyJitter(d, 'equal', constant(ALMOST_ONE))).toBeLessThanOrEqual(d);
+  });
+
   it("does not consume randomness for 'none'", () => {
     expect(applyJitter(123, 'none', noRandom)).toBe(123);
   });

@@ -123,7 +123,8 @@ export function applyJitter(delayMs: number, jitter: Jitter, random: () => numbe
     case 'full':
       return random() * delayMs;
     case 'equal':
-      return delayMs / 2 + (random() * delayMs) / 2;
+      // min: for subnormal delays the halves round up and their sum can pass d.
+      return Math.min(delayMs, delayMs / 2 + (random() * delayMs) / 2);
     default:
       return delayMs * (1 - jitter + 2 * jitter * random());
   }

@@ -47,6 +47,7 @@ export class BackendRecorder {
   readonly retryTimes: number[] = [];
   readonly attemptTimes: number[] = [];
   readonly transitions: Transition[] = [];
+  /** Why the `failed` calls failed (their failure events' `reason`); `refused` calls are not in here. */
   readonly reasons = new Map<string, number>();
   readonly retryCauses = new Map<string, number>();
   servedTimes: number[] = [];
@@ -85,6 +86,29 @@ export interface Totals {
   readonly p99: number;
   readonly opened: number;
   readonly closed: number;
+}
+
+/**
+ * A failure reason in words, for readers who have not read the README: most
+ * importantly, `circuit-open` on a *failed* call is a retry that the breaker
+ * stopped (attempts were sent), unlike a *refused* call (nothing sent).
+ */
+export const REASON_WORDS: Readonly<Record<string, string>> = {
+  exhausted: 'every attempt failed',
+  'not-retryable': 'an error not worth retrying',
+  deadline: 'the time budget ran out',
+  'circuit-open': 'a retry stopped by the breaker opening',
+  aborted: 'the caller gave up',
+  'retry-after-too-long': 'the server asked to wait too long',
+  'retry-budget': 'the retry budget was spent',
+  'bulkhead-full': 'too many calls in flight',
+  throttled: 'shed by adaptive throttling',
+};
+
+/** `exhausted 3 (every attempt failed), deadline 1 (...)`, or 'none'. */
+export function reasonsInWords(reasons: ReadonlyMap<string, number>): string {
+  const parts = [...reasons.entries()].map(([k, v]) => `${k} ${v}${REASON_WORDS[k] === undefined ? '' : ` (${REASON_WORDS[k]})`}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
 /** Nearest-rank percentile of `values` (0 when empty). */
@@ -149,19 +173,22 @@ export interface ReportInput {
   readonly settings: Readonly<Record<string, string>>;
 }
 
+/**
+ * Two palettes that share no colour: calls (the bars) say how a call ended,
+ * green / red / grey; the breaker (the band under each chart) is a scale of
+ * blues, darker as it lets less through. So red only ever means "failed".
+ */
 const COLORS = {
   ok: '#2f9e55',
   failed: '#d64541',
   refused: '#9aa0a6',
   retries: '#f08c00',
-  CLOSED: '#2f9e55',
-  OPEN: '#d64541',
-  HALF_OPEN: '#f2b705',
   outage: '#fbe3e1',
   recovery: '#e3f4e8',
   healthy: '#ffffff',
   steady: '#ffffff',
 } as const;
+export const BREAKER_COLORS: Readonly<Record<BreakerState, string>> = { CLOSED: '#a9c8e8', HALF_OPEN: '#4f86c6', OPEN: '#1b3a66' };
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -194,7 +221,7 @@ function chart(r: BackendRecorder, input: ReportInput): string {
   const yMax = niceMax(Math.max(1, ...buckets.map((b) => Math.max(b.ok + b.failed + b.refused, b.retries))));
   const y = (v: number): number => top + plotH - (v / yMax) * plotH;
   const out: string[] = [];
-  out.push(`<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(r.name)} timeline">`);
+  out.push(`<div class="chart"><svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(r.name)} timeline">`);
   out.push(`<title>${esc(r.name)}: calls, failures, retries and breaker state over time</title>`);
 
   // Phases, shaded behind everything.
@@ -248,9 +275,9 @@ function chart(r: BackendRecorder, input: ReportInput): string {
     if (to <= from) return;
     const x0 = x(from);
     const w = x(to) - x0;
-    out.push(`<rect x="${x0.toFixed(1)}" y="${bandY}" width="${Math.max(t.state === 'HALF_OPEN' ? 3 : 0.8, w).toFixed(1)}" height="${bandH}" fill="${COLORS[t.state]}"><title>${t.state} ${fmtS(from)}-${fmtS(to)}</title></rect>`);
+    out.push(`<rect x="${x0.toFixed(1)}" y="${bandY}" width="${Math.max(t.state === 'HALF_OPEN' ? 3 : 0.8, w).toFixed(1)}" height="${bandH}" fill="${BREAKER_COLORS[t.state]}"><title>${t.state} ${fmtS(from)}-${fmtS(to)}</title></rect>`);
     const label = t.state === 'HALF_OPEN' ? 'HALF' : t.state;
-    if (w > label.length * 7 + 6) out.push(`<text x="${(x0 + w / 2).toFixed(1)}" y="${bandY + 15}" class="band" text-anchor="middle">${label}</text>`);
+    if (w > label.length * 7 + 6) out.push(`<text x="${(x0 + w / 2).toFixed(1)}" y="${bandY + 15}" class="band ${t.state.toLowerCase()}" text-anchor="middle">${label}</text>`);
   });
 
   // Time axis.
@@ -259,21 +286,48 @@ function chart(r: BackendRecorder, input: ReportInput): string {
     out.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bandY + bandH}" y2="${bandY + bandH + 4}" class="grid"/>`);
     out.push(`<text x="${x(t).toFixed(1)}" y="${bandY + bandH + 17}" class="axis" text-anchor="middle">${t / 1000} s</text>`);
   }
-  out.push('</svg>');
+  out.push('</svg></div>');
   return out.join('\n');
 }
 
+/** The columns of the totals table: header, and the cell of one backend. */
+const COLUMNS: ReadonlyArray<readonly [string, (t: Totals, r: BackendRecorder) => string]> = [
+  ['calls', (t) => String(t.calls)],
+  ['ok', (t) => String(t.ok)],
+  ['failed', (t) => String(t.failed)],
+  ['refused', (t) => String(t.refused)],
+  ['retries', (t) => String(t.retries)],
+  ['attempts sent', (t) => String(t.attempts)],
+  ['server received', (t) => String(t.served)],
+  ['p50', (t) => fmtMs(t.p50)],
+  ['p99', (t) => fmtMs(t.p99)],
+  ['circuit opened', (t) => String(t.opened)],
+  ['failed calls, by reason', (_t, r) => esc(reasonsInWords(r.reasons))],
+];
+
+/**
+ * One row per backend. Below 640 px wide each row becomes a card (one line per
+ * column, its name from `data-label`), so that the page never scrolls sideways.
+ */
 function table(input: ReportInput): string {
+  const last = COLUMNS.length - 1;
   const rows = input.backends.map((r) => {
     const t = totalsOf(r);
-    const reasons = [...r.reasons.entries()].map(([k, v]) => `${esc(k)} ${v}`).join(', ') || 'none';
-    return `<tr><th>${esc(r.name)}</th><td>${t.calls}</td><td>${t.ok}</td><td>${t.failed}</td><td>${t.refused}</td><td>${t.retries}</td><td>${t.attempts}</td><td>${t.served}</td><td>${fmtMs(t.p50)}</td><td>${fmtMs(t.p99)}</td><td>${t.opened}</td><td class="left">${reasons}</td></tr>`;
+    const cells = COLUMNS.map(([label, cell], i) => `<td data-label="${esc(label)}"${i === last ? ' class="left"' : ''}>${cell(t, r)}</td>`);
+    return `<tr><th>${esc(r.name)}</th>${cells.join('')}</tr>`;
   });
-  return `<table>
-<thead><tr><th>backend</th><th>calls</th><th>ok</th><th>failed</th><th>refused</th><th>retries</th><th>attempts sent</th><th>server received</th><th>p50</th><th>p99</th><th>circuit opened</th><th class="left">failures by reason</th></tr></thead>
+  const head = COLUMNS.map(([label], i) => `<th${i === last ? ' class="left"' : ''}>${esc(label)}</th>`).join('');
+  return `<table class="totals">
+<thead><tr><th>backend</th>${head}</tr></thead>
 <tbody>
 ${rows.join('\n')}
-</tbody></table>`;
+</tbody></table>
+<p class="defs"><b>calls</b> = <b>ok</b> + <b>failed</b> + <b>refused</b>. <b>ok</b>: answered. <b>failed</b>: reached the backend (at least one attempt sent) and still failed; <b>failed calls, by reason</b> says why, where <code>circuit-open</code> is a retry that the breaker stopped when it opened. <b>refused</b>: the open breaker failed the call at once, locally, and nothing was sent; that is the breaker doing its job, not a failure of the backend. <b>attempts sent</b> = <b>server received</b>: every request the backend got, retries included.</p>`;
+}
+
+/** A breaker state as in the band: its colour as a swatch, its name in plain text. */
+function stateChip(state: BreakerState): string {
+  return `<b class="state ${state.toLowerCase()}"><i style="background:${BREAKER_COLORS[state]}"></i>${state}</b>`;
 }
 
 function transitionsList(r: BackendRecorder): string {
@@ -281,10 +335,10 @@ function transitionsList(r: BackendRecorder): string {
   const items = r.transitions.map((t) => {
     const what =
       t.state === 'OPEN'
-        ? `circuit <b class="open">OPEN</b>${t.failures === undefined ? '' : ` (${t.failures} failure${t.failures === 1 ? '' : 's'})`}: calls refused locally`
+        ? `circuit ${stateChip('OPEN')}${t.failures === undefined ? '' : ` (${t.failures} failure${t.failures === 1 ? '' : 's'})`}: calls refused locally`
         : t.state === 'HALF_OPEN'
-          ? 'circuit <b class="half">HALF_OPEN</b>: a trial call goes through'
-          : 'circuit <b class="closed">CLOSED</b>: traffic flows again';
+          ? `circuit ${stateChip('HALF_OPEN')}: a trial call goes through`
+          : `circuit ${stateChip('CLOSED')}: traffic flows again`;
     const phase = r.phaseAt(t.atMs);
     return `<li><span class="t">${fmtS(t.atMs)}</span> ${what}${phase === undefined ? '' : ` <span class="note">(${esc(phase.name)})</span>`}</li>`;
   });
@@ -316,22 +370,35 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin: 28px 0
 table { border-collapse: collapse; width: 100%; margin: 12px 0; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid #e1e4e8; padding: 5px 8px; text-align: right; white-space: nowrap; } td.left { white-space: normal; } .left { text-align: left; }
 thead th { background: #f6f8fa; font-weight: 600; white-space: normal; } tbody th { text-align: left; }
-svg { display: block; margin: 6px 0; background: #fff; }
-svg text { font: 11px system-ui, sans-serif; fill: #57606a; } svg .band { fill: #fff; font-weight: 600; }
+.chart { overflow-x: auto; } svg { display: block; margin: 6px 0; background: #fff; }
+svg text { font: 11px system-ui, sans-serif; fill: #57606a; } svg text.band { font-weight: 600; fill: #fff; } svg text.band.closed { fill: ${BREAKER_COLORS.OPEN}; }
 svg .phase { font-weight: 600; } svg .phase.outage { fill: #b3261e; } svg .phase.recovery { fill: #1a7f37; }
 svg .grid { stroke: #eaecef; } svg .stop { stroke: #57606a; stroke-dasharray: 4 3; }
 .legend span { display: inline-block; margin-right: 16px; } .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -1px; border-radius: 2px; }
+.legend b { font-weight: 600; margin-right: 8px; }
 ol.events { columns: 2; font-size: 13px; padding-left: 20px; } .t { font-variant-numeric: tabular-nums; color: #57606a; display: inline-block; width: 52px; }
-b.open { color: #b3261e; } b.half { color: #9a6700; } b.closed { color: #1a7f37; }
-code { font-size: 12px; background: #f6f8fa; padding: 2px 4px; border-radius: 3px; }
+b.state i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; vertical-align: 0; }
+.defs { font-size: 13px; color: #424a53; }
+code { font-size: 12px; background: #f6f8fa; padding: 2px 4px; border-radius: 3px; overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  body { margin: 12px auto; padding: 0 10px; }
+  table.totals thead { display: none; }
+  table.totals, table.totals tbody, table.totals tr, table.totals th, table.totals td { display: block; width: auto; }
+  table.totals tr { border: 1px solid #e1e4e8; border-radius: 6px; margin: 0 0 10px; }
+  table.totals tbody th { background: #f6f8fa; }
+  table.totals td { display: flex; justify-content: space-between; gap: 12px; white-space: normal; text-align: right; }
+  table.totals td::before { content: attr(data-label); color: #57606a; text-align: left; }
+  .chart svg { min-width: 720px; }
+  ol.events { columns: 1; }
+}
 </style>
 </head>
 <body>
 <h1>${esc(input.title)}</h1>
 <p class="note">${fmtS(input.durationMs)} of workload (calls in flight then finished: ${fmtS(input.endMs)} in all), seed ${input.seed} (<code>npm run demo -- --seed ${input.seed}</code> repeats it as far as timing allows), run ${esc(input.startedAt.toISOString())}.</p>
 ${table(input)}
-<p class="legend"><span><i style="background:${COLORS.ok}"></i>ok</span><span><i style="background:${COLORS.failed}"></i>failed (after its retries)</span><span><i style="background:${COLORS.refused}"></i>refused locally by the open breaker (nothing sent)</span><span><i style="background:${COLORS.retries}"></i>retries (line)</span>
-<span><i style="background:${COLORS.CLOSED}"></i>breaker CLOSED</span><span><i style="background:${COLORS.OPEN}"></i>OPEN</span><span><i style="background:${COLORS.HALF_OPEN}"></i>HALF_OPEN</span><span><i style="background:${COLORS.outage};border:1px solid #e0b4b0"></i>outage phase</span></p>
+<p class="legend"><b>Calls (bars):</b><span><i style="background:${COLORS.ok}"></i>ok</span><span><i style="background:${COLORS.failed}"></i>failed (after its retries)</span><span><i style="background:${COLORS.refused}"></i>refused by the open breaker (nothing sent)</span><span><i style="background:${COLORS.retries}"></i>retries (line)</span><span><i style="background:${COLORS.outage};border:1px solid #e0b4b0"></i>outage phase</span></p>
+<p class="legend"><b>Breaker (band under each chart):</b><span><i style="background:${BREAKER_COLORS.CLOSED}"></i>CLOSED: calls go through</span><span><i style="background:${BREAKER_COLORS.HALF_OPEN}"></i>HALF_OPEN: trial calls</span><span><i style="background:${BREAKER_COLORS.OPEN}"></i>OPEN: calls refused</span></p>
 ${sections.join('\n')}
 <p class="note">What to look for: during an outage the breaker opens after a few failures and calls are refused locally at once (grey) instead of piling up timeouts against a broken backend; every <code>openMs</code> one trial call probes it (HALF_OPEN), and the first trial that succeeds closes the breaker. The gap between the end of the outage and the close is the price of <code>openMs</code>. <code>Retry-After</code> waits show in pricing's p99. Bars count calls by the time they settled; hover a bar for its numbers. Every call is one <code>success</code> or <code>failure</code> event; retries, attempts and breaker changes come from the <code>retry</code>, <code>attempt</code> and <code>circuit-*</code> events; "server received" is what the fault server counted.</p>
 </body>
