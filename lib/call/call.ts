@@ -73,6 +73,8 @@ export class Call {
   stopped: 'caller' | 'disposed' | undefined = undefined;
   callerSignal: AbortSignalLike | undefined = undefined;
   cancelToken: CancelTokenLike | undefined = undefined;
+  /** The listener on the caller's signal / CancelToken, removed when the call settles. */
+  callerListener: (() => void) | undefined = undefined;
   /** The request as the caller made it: restored on the config the caller sees. */
   adapter: unknown = undefined;
   transformRequest: unknown = undefined;

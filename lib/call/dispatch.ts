@@ -83,8 +83,7 @@ export function nextConfig(last: InternalAxiosRequestConfig, attempt: Attempt): 
 export function restoreCaller(config: InternalAxiosRequestConfig | undefined, call: Call): void {
   if (config === undefined) return;
   const c = config as unknown as Record<string, unknown>;
-  if (call.callerSignal === undefined) delete c.signal;
-  else c.signal = call.callerSignal;
+  c.signal = call.callerSignal; // undefined when the caller set none (a delete would reshape the config)
   if (call.cancelToken !== undefined) c.cancelToken = call.cancelToken;
   c.adapter = call.adapter;
   c.transformResponse = call.transformResponse;

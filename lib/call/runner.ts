@@ -57,7 +57,6 @@ export class CallRunner {
   private opts: ResolvedOptions;
   private readonly waiting = new Set<Call>();
   private readonly origins = new OriginKeyCache();
-  private readonly listeners = new WeakMap<Call, () => void>();
   private readonly clock: Clock;
 
   constructor(private readonly host: RunnerHost, options: ResolvedOptions) {
@@ -115,8 +114,7 @@ export class CallRunner {
     const axiosTimeout = this.host.timeoutGiven || (typeof timeout === 'number' && timeout > 0) ? (timeout ?? 0) : undefined;
     const tb = opts.timeBudget;
     const call = new Call(opts, methodOf(config), config.url ?? '', now, now + tb.totalMs, attemptLimitMs(tb, axiosTimeout), settings?.idempotencyValue, this.clock);
-    const listener = watchCaller(call, config, this.sender.callerAborted);
-    if (listener !== undefined) this.listeners.set(call, listener);
+    call.callerListener = watchCaller(call, config, this.sender.callerAborted);
     takeOver(config, call, this.sender.send, newAttempt(call, this.sender));
     this.report.counters.calls++;
     this.gates.budget?.recordCall(now);
@@ -251,9 +249,9 @@ export class CallRunner {
       call.slot = undefined;
       slot.leave();
     }
-    const listener = this.listeners.get(call);
+    const listener = call.callerListener;
     if (listener !== undefined) {
-      this.listeners.delete(call);
+      call.callerListener = undefined;
       unwatchCaller(call, listener);
     }
   }
