@@ -92,6 +92,26 @@ async function bundle(): Promise<{ code: string; inputs: string[] }> {
     /** XMLHttpRequests a call of `requests` requests should open: all of them with xhr, none with fetch. */
     const xhr = (requests: number): number => (adapter === 'xhr' ? requests : 0);
 
+    test('a logged rejection shows no secret in the console, and its config can still be replayed', async () => {
+      const id = fresh();
+      const secrets = ['S3CRET-AUTH-7c1', 'S3CRET-KEY-9a2', 'S3CRET-PASS-4d3', 'S3CRET-TOKEN-8e4', 'S3CRET-BODY-2f5'];
+      const consoleText: string[] = [];
+      const onConsole = (msg: { text(): string }): void => {
+        consoleText.push(msg.text());
+      };
+      page.on('console', onConsole);
+      try {
+        const r = await page.evaluate(([base, a, i, s]) => window.scenarios.logged(base, a, i, s), [api(), adapter, id, secrets] as const);
+        expect(r.replayable).toBe(true);
+        const everything = [r.shown, ...consoleText].join('\n');
+        expect(consoleText.length).toBeGreaterThanOrEqual(2);
+        for (const secret of secrets) expect(everything).not.toContain(secret);
+        expect(everything).toContain('[REDACTED]');
+      } finally {
+        page.off('console', onConsole);
+      }
+    });
+
     test('503 then 200: retried once, resolves with the 200', async () => {
       const id = fresh();
       const r: CallSummary = await page.evaluate(([base, a, i]) => window.scenarios.retry503(base, a, i), [api(), adapter, id] as const);

@@ -161,6 +161,38 @@ export const scenarios = {
     return { first, second, events, state, xhrOpened: xhrOpened - opened };
   },
 
+  /**
+   * A rejection carrying secrets in every place one can be (a header set on
+   * the client, one per request, a URL password, a query token, the body),
+   * written to the console as users do. Returns what the console could show
+   * of it (its string form, stack and own enumerable fields) and whether the
+   * real config still carries the secrets (so it can be replayed).
+   */
+  async logged(base: string, adapter: BrowserAdapter, id: string, secrets: readonly string[]): Promise<{ shown: string; replayable: boolean }> {
+    const [auth, apiKey, password, token, body] = secrets;
+    const url = new URL(`/fail/${id}`, base);
+    url.username = 'user';
+    url.password = password;
+    url.searchParams.set('access_token', token);
+    const client = new ResilientClient({ adapter, retry: false, headers: { Authorization: `Bearer ${auth}` } });
+    let failureView: unknown;
+    client.on('failure', (e) => (failureView = e.error));
+    try {
+      await client.post(url.href, { card: body }, { headers: { 'X-Api-Key': apiKey } });
+      return { shown: 'resolved', replayable: false };
+    } catch (err) {
+      console.log(err);
+      console.log(failureView);
+      const e = err as { stack?: string; config?: { headers?: Record<string, unknown>; data?: unknown } };
+      const own = (x: unknown): string => (x !== null && typeof x === 'object' ? Object.keys(x).map((k) => `${k}=${String((x as Record<string, unknown>)[k])}`).join('; ') : '');
+      const shown = [String(err), e.stack ?? '', own(err), String(failureView), own(failureView)].join('\n');
+      const replayable = JSON.stringify(e.config?.headers ?? {}).includes(auth) && String(e.config?.data).includes(body);
+      return { shown, replayable };
+    } finally {
+      client.dispose();
+    }
+  },
+
   /** The caller aborts a hanging request after 100 ms. */
   abort(base: string, adapter: BrowserAdapter, id: string): Promise<CallSummary> {
     const controller = new AbortController();
