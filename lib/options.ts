@@ -24,10 +24,11 @@ import type { ResolvedTimeBudget, TimeBudgetOptions } from './time/time-budget.j
 export interface ResilienceOptions {
   /** `false` never retries. */
   retry?: RetryOptions | boolean;
+  /** Deadline for the whole call (`totalMs`) and limit for each attempt (`attemptMs`), in ms. @default { totalMs: 30_000 } and a per-attempt limit of 10_000 ms (or axios `timeout`) */
   timeBudget?: TimeBudgetOptions;
   /** `false` disables it. */
   circuitBreaker?: CircuitBreakerOptions | boolean;
-  /** `false` disables it. @default { ratio: 0.1, minPerSecond: 10, windowMs: 10_000 } */
+  /** `false` disables it. @default { type: 'tokens', capacity: 500, retryCost: 5, timeoutCost: 10, successRefund: 1 } */
   retryBudget?: RetryBudgetOptions | boolean;
   /** Bulkhead; off by default. */
   concurrency?: ConcurrencyOptions | false;
@@ -43,6 +44,7 @@ export interface ResilienceOptions {
 export interface RequestResilience {
   /** Partial retry options merged over the client's, or `false` for no retry. */
   retry?: RetryOptions | boolean;
+  /** Merged field by field over the client's time budget, for this call only. */
   timeBudget?: TimeBudgetOptions;
   /** `false` bypasses the breaker for this call. */
   circuitBreaker?: false;
@@ -52,13 +54,22 @@ export interface RequestResilience {
 
 /** Every resilience setting, resolved: the user's keys, complete; `false` for a feature that is off. */
 export interface ResolvedOptions {
+  /** `retry`, complete; `false` when retry is off. */
   readonly retry: ResolvedRetry | false;
+  /** `timeBudget`, complete. */
   readonly timeBudget: ResolvedTimeBudget;
+  /** `circuitBreaker`, complete; `false` when breakers are off. */
   readonly circuitBreaker: ResolvedBreaker | false;
+  /** `retryBudget`, complete and tagged by `type`; `false` when it is off. */
   readonly retryBudget: ResolvedRetryBudget | false;
+  /** `concurrency` (the bulkhead), complete; `false` when it is off. */
   readonly concurrency: ResolvedConcurrency | false;
+  /** `adaptiveThrottle`, complete; `false` when it is off. */
   readonly adaptiveThrottle: ResolvedThrottle | false;
-  /** What never reaches a log: the default and `redactHeaders` header names, the default and `redactQuery` parameters. */
+  /**
+   * What never reaches a log: the default and `redactHeaders` header names, the default and `redactQuery` parameters.
+   * @inlineType Redaction
+   */
   readonly redaction: Redaction;
 }
 

@@ -24,9 +24,11 @@ export type { ResilientClientConfig } from './client-config.js';
 
 /** One breaker, as `circuit()` shows it. */
 export interface CircuitView {
+  /** The breaker's key: `scheme://host:port` with per-origin keys, `'client'`, or what `circuitBreaker.key` returned. */
   readonly key: string;
   /** Its state now (read without moving it). */
   readonly state: CircuitState;
+  /** Its counters now (a fresh snapshot at each read). */
   readonly stats: BreakerStats;
   /** Closes the breaker and forgets its failures. */
   reset(): void;
@@ -37,7 +39,10 @@ export interface ClientStats extends Readonly<CallCounters>, GateStats {
   /** Attempts in flight now. */
   readonly inFlight: number;
   /** Every breaker, least recently used first. */
-  readonly breakers: ReadonlyArray<BreakerStats & { readonly key: string }>;
+  readonly breakers: ReadonlyArray<BreakerStats & {
+    /** The breaker's key, as in events and `circuit(key)`. */
+    readonly key: string
+  }>;
 }
 
 /**

@@ -51,7 +51,9 @@ export interface CircuitBreakerOptions {
  * @inline
  */
 export interface ResolvedBreaker extends BreakerOptions {
+  /** How a request's breaker key is chosen. */
   readonly key: BreakerKey;
+  /** Breakers kept (also caps adaptive-throttle keys); past it the least recently used CLOSED one is dropped. */
   readonly maxKeys: number;
 }
 

@@ -35,7 +35,9 @@ export interface BreakerStats {
   readonly state: CircuitState;
   /** Permits granted (attempts let through). */
   readonly calls: number;
+  /** Attempts released as successes (a response other than 408, 429 or 5xx). */
   readonly successes: number;
+  /** Attempts released as failures (network error, timeout, 408, 429, 5xx, a response `validateResponse` rejected). */
   readonly failures: number;
   /** Attempts released with 'ignore' (e.g. aborted by the caller). */
   readonly ignored: number;

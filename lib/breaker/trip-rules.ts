@@ -19,12 +19,22 @@
  * 100 attempts/s; a run of 10 every ~12 M).
  */
 export type TripRuleOptions =
-  | { readonly type: 'consecutive'; readonly failures: number }
   | {
+      /** Opens after a run of failures; any success resets the run. */
+      readonly type: 'consecutive';
+      /** Failed attempts in a row that open it (integer >= 1). */
+      readonly failures: number
+    }
+  | {
+      /** Opens on the failure rate over a sliding window. */
       readonly type: 'rate';
+      /** Share of failed attempts in the window that opens it (in (0, 1]). */
       readonly threshold: number;
+      /** Attempts the window must hold before the rate is judged (integer >= 1). */
       readonly minimumCalls: number;
+      /** Length of the sliding window, in ms (>= 1). */
       readonly windowMs: number;
+      /** Failed attempts in a row that also open it (integer >= 1); left out, no run clause. */
       readonly consecutive?: number;
     };
 

@@ -203,6 +203,7 @@ export interface AttemptInfo {
   readonly callId: string;
   /** This attempt's number; the first is 1. */
   readonly attempt: number;
+  /** This call's maximum number of attempts (`retry.maxAttempts`; 1 when retry is off). */
   readonly maxAttempts: number;
   /** Time left in the call's budget, in ms (read when asked). */
   readonly remainingMs: number;

@@ -7,6 +7,7 @@
  *   // message: "retry.maxAttempts must be an integer >= 1, got -1"
  */
 export class ConfigError extends TypeError {
+  /** Always `'ConfigError'`. */
   override readonly name = 'ConfigError';
   /** Stable machine-readable code. */
   readonly code = 'ERR_RESILIENT_CONFIG';

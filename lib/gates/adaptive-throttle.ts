@@ -80,7 +80,12 @@ export class AdaptiveThrottle {
     this.maxKeys = maxKeys;
   }
 
-  stats(): { readonly keys: number; readonly rejected: number } {
+  stats(): {
+    /** Backend keys tracked now. */
+    readonly keys: number;
+    /** Attempts refused locally since throttling was turned on. */
+    readonly rejected: number
+  } {
     return { keys: this.windows.size, rejected: this.rejectedCount };
   }
 

@@ -77,7 +77,18 @@ export class Bulkhead {
     }
   }
 
-  stats(): { readonly active: number; readonly queued: number; readonly rejected: number; readonly max: number; readonly queue: number } {
+  stats(): {
+    /** Calls holding a slot now. */
+    readonly active: number;
+    /** Calls waiting for a slot now. */
+    readonly queued: number;
+    /** Calls refused (slots and queue full) since the bulkhead was turned on. */
+    readonly rejected: number;
+    /** Calls allowed in flight (`concurrency.max`). */
+    readonly max: number;
+    /** Calls allowed to wait for a slot (`concurrency.queue`). */
+    readonly queue: number
+  } {
     return { active: this.active, queued: this.waiters.length, rejected: this.rejectedCount, max: this.options.max, queue: this.options.queue };
   }
 }

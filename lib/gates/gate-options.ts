@@ -13,6 +13,7 @@ import * as v from '../common/validate.js';
  * full; a dead backend empties it after `capacity / retryCost` retries (100 by default), then
  * nothing is retried until calls succeed again. The bound is per client, whatever its traffic.
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ * @inline
  */
 export interface TokenBudgetOptions {
   /** Without `type`, the fields decide: none of the ratio fields means `'tokens'`. */
@@ -38,6 +39,7 @@ export interface TokenBudgetOptions {
  * `minPerSecond` x windowMs/1000. The reserve is per client, so a quiet client (or a fleet of
  * them) may retry most failures even in an outage.
  * @see https://twitter.github.io/finagle/guide/Clients.html#retries
+ * @inline
  */
 export interface RatioBudgetOptions {
   /** Without `type`, any of the ratio fields means `'ratio'` (0.1.0 configs keep working). */
@@ -58,7 +60,10 @@ export interface RatioBudgetOptions {
   successRefund?: never;
 }
 
-/** `retryBudget`: a token quota (the default) or a ratio of calls. */
+/**
+ * `retryBudget`: a token quota (the default: the AWS SDKs' standard retry quota) or a ratio of
+ * calls (Finagle's budget). Fields of both kinds together are a `ConfigError`.
+ */
 export type RetryBudgetOptions = TokenBudgetOptions | RatioBudgetOptions;
 
 /** A bulkhead: calls in flight and waiting. */
@@ -79,8 +84,12 @@ export interface AdaptiveThrottleOptions {
   minRequests?: number;
 }
 
-/** A token quota after defaults and validation (see {@link TokenBudgetOptions}). */
+/**
+ * A token quota after defaults and validation (see {@link TokenBudgetOptions}).
+ * @inline
+ */
 export interface ResolvedTokenBudget {
+  /** A token quota. */
   readonly type: 'tokens';
   /** Tokens the bucket holds, and starts with. */
   readonly capacity: number;
@@ -92,8 +101,12 @@ export interface ResolvedTokenBudget {
   readonly successRefund: number;
 }
 
-/** A ratio budget after defaults and validation (see {@link RatioBudgetOptions}). */
+/**
+ * A ratio budget after defaults and validation (see {@link RatioBudgetOptions}).
+ * @inline
+ */
 export interface ResolvedRatioBudget {
+  /** A ratio budget. */
   readonly type: 'ratio';
   /** Retries allowed per call in the window. */
   readonly ratio: number;

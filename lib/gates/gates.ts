@@ -26,8 +26,11 @@ export interface GateOptions {
 
 /** Bulkhead, throttle and retry budget counters, as `stats()` shows them (undefined: off). */
 export interface GateStats {
+  /** The retry budget now (tokens: the bucket; ratio: the counts in the window); undefined when `retryBudget` is off. */
   readonly retryBudget: ReturnType<RetryBudget['stats']> | undefined;
+  /** The bulkhead's slots, queue and refusals; undefined when `concurrency` is off. */
   readonly bulkhead: ReturnType<Bulkhead['stats']> | undefined;
+  /** Adaptive throttling's keys and refusals; undefined when `adaptiveThrottle` is off. */
   readonly throttle: ReturnType<AdaptiveThrottle['stats']> | undefined;
 }
 

@@ -15,8 +15,12 @@ import type { ResolvedRatioBudget, ResolvedRetryBudget, ResolvedTokenBudget } fr
 /** What `tryRetry()` returns when the budget refuses the retry. */
 export const RETRY_REFUSED = -1;
 
-/** A token quota's state, for `stats().retryBudget`. */
+/**
+ * A token quota's state, for `stats().retryBudget`.
+ * @inline
+ */
 export interface TokenBudgetStats {
+  /** A token quota. */
   readonly type: 'tokens';
   /** Tokens in the bucket now: a retry needs `retryCost` of them (`timeoutCost` after a timeout). */
   readonly tokens: number;
@@ -26,8 +30,12 @@ export interface TokenBudgetStats {
   readonly refused: number;
 }
 
-/** A ratio budget's state, for `stats().retryBudget`. */
+/**
+ * A ratio budget's state, for `stats().retryBudget`.
+ * @inline
+ */
 export interface RatioBudgetStats {
+  /** A ratio budget. */
   readonly type: 'ratio';
   /** Calls started in the last `windowMs`. */
   readonly calls: number;
@@ -37,7 +45,10 @@ export interface RatioBudgetStats {
   readonly refused: number;
 }
 
-/** A retry budget's state, tagged like its options. */
+/**
+ * A retry budget's state, tagged like its options.
+ * @inline
+ */
 export type RetryBudgetStats = TokenBudgetStats | RatioBudgetStats;
 
 /** A retry budget, as the call runner drives it. `now` is clock time in ms. */

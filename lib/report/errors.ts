@@ -11,7 +11,8 @@ import { compactToJSON, hideRequestData } from './log-form.js';
 
 /**
  * Why a call failed; also in `failure` events: why the retry decision said no
- * ({@link RetryStopReason}), or the caller's abort, or a local refusal.
+ * (`'not-retryable'`, `'exhausted'`, `'retry-after-too-long'`, `'deadline'`,
+ * `'circuit-open'`), or the caller's abort, or a local refusal.
  */
 export type FailureReason = RetryStopReason | 'aborted' | 'retry-budget' | 'bulkhead-full' | 'throttled';
 
@@ -19,7 +20,9 @@ export type FailureReason = RetryStopReason | 'aborted' | 'retry-budget' | 'bulk
 export interface ResilienceInfo {
   /** Attempts sent (refused ones not counted). */
   readonly attempts: number;
+  /** From the start of the call to its rejection, in ms (client clock). */
   readonly elapsedMs: number;
+  /** Why the call failed. */
   readonly reason: FailureReason;
 }
 
@@ -28,16 +31,27 @@ export interface ResilienceInfo {
  * the call went; an AxiosError also carries the request's upper-case `method`
  * and its redacted `url` (see `protectError`).
  */
-export type WithResilience<E = AxiosError> = E & { resilience?: ResilienceInfo; method?: string; url?: string };
+export type WithResilience<E = AxiosError> = E & {
+  /** How the call went: attempts, elapsed time, reason. */
+  resilience?: ResilienceInfo;
+  /** The request's method, upper case (AxiosErrors only). */
+  method?: string;
+  /** The request's full URL (`baseURL` and `params` included), secrets redacted (AxiosErrors only). */
+  url?: string
+};
 
 /** `err.resilience` when `err` came from a `ResilientClient`, else undefined. */
 export function resilienceOf(err: unknown): ResilienceInfo | undefined {
   return (err as WithResilience<object> | null)?.resilience;
 }
 
+/** `code` of a {@link CircuitOpenError}. */
 export const ERR_CIRCUIT_OPEN = 'ERR_CIRCUIT_OPEN';
+/** `code` of a {@link DeadlineExceededError}. */
 export const ERR_DEADLINE_EXCEEDED = 'ERR_DEADLINE_EXCEEDED';
+/** `code` of a {@link BulkheadFullError}. */
 export const ERR_BULKHEAD_FULL = 'ERR_BULKHEAD_FULL';
+/** `code` of a {@link ThrottledError}. */
 export const ERR_THROTTLED = 'ERR_THROTTLED';
 
 /**
@@ -55,7 +69,9 @@ Object.defineProperty(ResilientAxiosError.prototype, 'toJSON', { value: compactT
 
 /** A breaker is OPEN (or HALF_OPEN with every trial in flight): nothing was sent. */
 export class CircuitOpenError extends ResilientAxiosError {
+  /** Always `'CircuitOpenError'`. */
   override readonly name = 'CircuitOpenError';
+  /** Always `'ERR_CIRCUIT_OPEN'` ({@link ERR_CIRCUIT_OPEN}). */
   declare readonly code: typeof ERR_CIRCUIT_OPEN;
   /** The breaker's key. */
   readonly key: string;
@@ -71,7 +87,9 @@ export class CircuitOpenError extends ResilientAxiosError {
 
 /** The call's time budget (`timeBudget.totalMs`) ran out, during an attempt or before a wait. */
 export class DeadlineExceededError extends ResilientAxiosError {
+  /** Always `'DeadlineExceededError'`. */
   override readonly name = 'DeadlineExceededError';
+  /** Always `'ERR_DEADLINE_EXCEEDED'` ({@link ERR_DEADLINE_EXCEEDED}). */
   declare readonly code: typeof ERR_DEADLINE_EXCEEDED;
   /** The budget that was exceeded, in ms. */
   readonly totalMs: number;
@@ -85,7 +103,9 @@ export class DeadlineExceededError extends ResilientAxiosError {
 
 /** The bulkhead's slots and queue are full: nothing was sent. */
 export class BulkheadFullError extends ResilientAxiosError {
+  /** Always `'BulkheadFullError'`. */
   override readonly name = 'BulkheadFullError';
+  /** Always `'ERR_BULKHEAD_FULL'` ({@link ERR_BULKHEAD_FULL}). */
   declare readonly code: typeof ERR_BULKHEAD_FULL;
 
   /** Calls allowed in flight. */
@@ -102,7 +122,9 @@ export class BulkheadFullError extends ResilientAxiosError {
 
 /** Adaptive throttling refused the call locally: nothing was sent. */
 export class ThrottledError extends ResilientAxiosError {
+  /** Always `'ThrottledError'`. */
   override readonly name = 'ThrottledError';
+  /** Always `'ERR_THROTTLED'` ({@link ERR_THROTTLED}). */
   declare readonly code: typeof ERR_THROTTLED;
 
   /** The backend key (as the breaker's). */

@@ -21,6 +21,7 @@ export interface CallEventBase {
 export interface AttemptEvent extends CallEventBase {
   /** This attempt's number; the first is 1. */
   readonly attempt: number;
+  /** This call's maximum number of attempts (`retry.maxAttempts`; 1 when retry is off). */
   readonly maxAttempts: number;
   /** Effective limit of this attempt in ms: min(attemptMs, time left); Infinity when none. */
   readonly timeoutMs: number;
@@ -36,7 +37,9 @@ export interface AttemptEndEvent extends CallEventBase {
   readonly durationMs: number;
   /** 'response': the server answered (any status); 'error': no usable answer; 'aborted': cut by the caller, the client or a time limit. */
   readonly outcome: 'response' | 'error' | 'aborted';
+  /** The response's HTTP status, when the server answered; else undefined. */
   readonly status: number | undefined;
+  /** The error code (e.g. `ECONNRESET`, `ETIMEDOUT`, `ERR_BAD_RESPONSE`), when the attempt failed with one; else undefined. */
   readonly code: string | undefined;
 }
 
@@ -46,7 +49,9 @@ export interface RetryEvent extends CallEventBase {
   readonly attempt: number;
   /** Wait before the next attempt, in ms. */
   readonly delayMs: number;
+  /** The failed attempt's HTTP status, when it got a response; else undefined. */
   readonly status: number | undefined;
+  /** The failed attempt's error code (e.g. `ECONNRESET`, `ETIMEDOUT`), if any. */
   readonly code: string | undefined;
   /** The failed attempt's error (a redacted view: safe to log). */
   readonly error: unknown;
@@ -66,19 +71,27 @@ export interface HedgeEvent extends CallEventBase {
 
 /** The call resolved. */
 export interface SuccessEvent extends CallEventBase {
+  /** Attempts sent, the first included. */
   readonly attempts: number;
+  /** From the start of the call to its success, in ms (client clock). */
   readonly elapsedMs: number;
+  /** HTTP status of the response the call resolved with. */
   readonly status: number;
 }
 
 /** The call rejected. */
 export interface FailureEvent extends CallEventBase {
+  /** Attempts sent; 0 when the call was refused before its first attempt. */
   readonly attempts: number;
+  /** From the start of the call to its rejection, in ms (client clock). */
   readonly elapsedMs: number;
   /** The rejection (a redacted view: safe to log). */
   readonly error: unknown;
+  /** Why the call failed (also in `err.resilience.reason`). */
   readonly reason: FailureReason;
+  /** The HTTP status of the rejection's response, if it has one; else undefined. */
   readonly status: number | undefined;
+  /** The rejection's error code (e.g. `ERR_DEADLINE_EXCEEDED`, `ECONNRESET`), if it is an AxiosError; else undefined. */
   readonly code: string | undefined;
   /** Time left in the call's budget, in ms. */
   readonly remainingMs: number;
@@ -86,6 +99,7 @@ export interface FailureEvent extends CallEventBase {
 
 /** A breaker opened. */
 export interface CircuitOpenEvent {
+  /** The breaker's key (`scheme://host:port` with per-origin keys). */
   readonly key: string;
   /** Failures counted by the trip rule when it opened. */
   readonly failures: number;
@@ -93,19 +107,23 @@ export interface CircuitOpenEvent {
 
 /** A breaker lets trial calls through. */
 export interface CircuitHalfOpenEvent {
+  /** The breaker's key (`scheme://host:port` with per-origin keys). */
   readonly key: string;
 }
 
 /** A breaker closed. */
 export interface CircuitCloseEvent {
+  /** The breaker's key (`scheme://host:port` with per-origin keys). */
   readonly key: string;
 }
 
 /** A call was refused by an open breaker. */
 export interface CircuitRejectEvent extends CallEventBase {
+  /** The breaker's key (`scheme://host:port` with per-origin keys). */
   readonly key: string;
   /** ms until a trial call is let through (0 when HALF_OPEN's trials are in flight). */
   readonly remainingMs: number;
+  /** The breaker's state when it refused: OPEN, or HALF_OPEN with every trial in flight. */
   readonly state: CircuitState;
 }
 
@@ -117,12 +135,15 @@ export interface RetryBudgetExhaustedEvent extends CallEventBase {
 
 /** The bulkhead refused a call: `max` in flight and `queue` waiting. */
 export interface BulkheadRejectEvent extends CallEventBase {
+  /** Calls allowed in flight (`concurrency.max`). */
   readonly max: number;
+  /** Calls allowed to wait for a slot (`concurrency.queue`). */
   readonly queue: number;
 }
 
 /** Adaptive throttling refused an attempt locally. */
 export interface ThrottleEvent extends CallEventBase {
+  /** The backend key (as the breaker's). */
   readonly key: string;
   /** The rejection probability that applied. */
   readonly probability: number;
@@ -130,25 +151,41 @@ export interface ThrottleEvent extends CallEventBase {
 
 /** A listener threw (or its promise rejected); the call went on regardless. */
 export interface ListenerErrorEvent {
+  /** The name of the event whose listener failed. */
   readonly event: string;
+  /** What the listener threw, or why its promise rejected. */
   readonly error: unknown;
 }
 
 /** Every event a `ResilientClient` emits, for eventemitter3's typed API. */
 export interface ResilientEvents {
+  /** Before every attempt is sent. */
   attempt: (event: AttemptEvent) => void;
+  /** Every attempt's outcome, exactly once per attempt sent. */
   'attempt-end': (event: AttemptEndEvent) => void;
+  /** A retry is scheduled, before the wait. */
   retry: (event: RetryEvent) => void;
+  /** A hedged attempt is sent while earlier ones are still in flight. */
   hedge: (event: HedgeEvent) => void;
+  /** The call resolves. */
   success: (event: SuccessEvent) => void;
+  /** The call rejects. */
   failure: (event: FailureEvent) => void;
+  /** A breaker opens. */
   'circuit-open': (event: CircuitOpenEvent) => void;
+  /** A breaker lets trial attempts through (fired when the first call finds it so). */
   'circuit-half-open': (event: CircuitHalfOpenEvent) => void;
+  /** A breaker closes. */
   'circuit-close': (event: CircuitCloseEvent) => void;
+  /** An open breaker refuses an attempt, or stops a retry. */
   'circuit-reject': (event: CircuitRejectEvent) => void;
+  /** The retry budget refuses a retry. */
   'retry-budget-exhausted': (event: RetryBudgetExhaustedEvent) => void;
+  /** The bulkhead refuses a call. */
   'bulkhead-reject': (event: BulkheadRejectEvent) => void;
+  /** Adaptive throttling refuses an attempt. */
   throttle: (event: ThrottleEvent) => void;
+  /** A listener of another event threw, or returned a promise that rejected. */
   'listener-error': (event: ListenerErrorEvent) => void;
 }
 

@@ -17,7 +17,9 @@ export interface RetryOutcome {
   readonly url: string;
   /** The attempt that just ended; the first attempt is 1. */
   readonly attempt: number;
+  /** The attempt's response, when it got one (any status). */
   readonly response?: AxiosResponse;
+  /** The attempt's error; absent when the response was accepted by `validateStatus` but its status is retried. */
   readonly error?: unknown;
 }
 
@@ -65,13 +67,18 @@ export interface RetryOptions {
   methods?: readonly string[];
   /** Response statuses that are retried. @default 408 429 500 502 503 504 */
   statusCodes?: readonly number[];
-  /** Error codes (no response) that are retried; attempt timeouts have code `ETIMEDOUT`. */
+  /**
+   * Error codes (no response) that are retried; attempt timeouts have code `ETIMEDOUT`.
+   * @default ECONNRESET ECONNREFUSED ECONNABORTED ETIMEDOUT EPIPE EAI_AGAIN ENETUNREACH EHOSTUNREACH ERR_NETWORK
+   */
   errorCodes?: readonly string[];
   /** Overrides the decision when it returns a boolean (see {@link RetryIf}). */
   retryIf?: RetryIf;
   /** Turns a response into a failed attempt when it returns false (see {@link ValidateResponse}). */
   validateResponse?: ValidateResponse;
+  /** The wait before each retry. @default { type: 'exponential', baseMs: 100, factor: 2, maxMs: 20_000, jitter: 'full' } */
   backoff?: BackoffOptions;
+  /** `Retry-After` handling. @default { respect: true, maxMs: 60_000 } */
   retryAfter?: RetryAfterOptions;
   /**
    * POST and PATCH carry an idempotency key header (`true`: `Idempotency-Key`; a
@@ -86,14 +93,27 @@ export interface RetryOptions {
  * @inline
  */
 export interface ResolvedRetry {
+  /** Total attempts, the first included. */
   readonly maxAttempts: number;
+  /** Methods that may be retried, upper case. */
   readonly methods: ReadonlySet<string>;
+  /** Response statuses that are retried. */
   readonly statusCodes: ReadonlySet<number>;
+  /** Error codes (no response) that are retried. */
   readonly errorCodes: ReadonlySet<string>;
+  /** The `retryIf` given, if any. */
   readonly retryIf: RetryIf | undefined;
+  /** The `validateResponse` given, if any. */
   readonly validateResponse: ValidateResponse | undefined;
+  /** The wait before each retry, complete. */
   readonly backoff: ResolvedBackoff<RetryOutcome>;
-  readonly retryAfter: { readonly respect: boolean; readonly maxMs: number };
+  /** `Retry-After` handling, complete. */
+  readonly retryAfter: {
+    /** Honour `Retry-After` on retried responses. */
+    readonly respect: boolean;
+    /** A longer `Retry-After`, in ms, fails the call at once (`reason: 'retry-after-too-long'`). */
+    readonly maxMs: number
+  };
   /** The header that carries the idempotency key, or false when off. */
   readonly idempotencyKey: string | false;
 }

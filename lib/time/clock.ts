@@ -5,9 +5,13 @@
 
 /** Something that can be told to stop: a real `AbortSignal` or anything shaped like one. */
 export interface AbortSignalLike {
+  /** True once the signal has aborted. */
   readonly aborted: boolean;
+  /** Why it aborted (e.g. what `abort(reason)` was given); undefined before. */
   readonly reason?: unknown;
+  /** Calls `listener` when the signal aborts. */
   addEventListener(type: 'abort', listener: () => void): void;
+  /** Removes a listener added with `addEventListener`. */
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
@@ -64,7 +68,7 @@ function abortReason(signal: AbortSignalLike): unknown {
 /**
  * The real clock: `performance.now()` and `setTimeout`, looked up on the global object each
  * time they are needed, so `jest.useFakeTimers()` and sinon's fake timers drive it.
- * A wait longer than {@link MAX_TIMER_MS} chains timers (and stays abortable).
+ * A wait longer than 2^31 - 1 ms (about 24.8 days, `setTimeout`'s limit) chains timers (and stays abortable).
  */
 export const systemClock: Clock = {
   now: readNow,

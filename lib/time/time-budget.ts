@@ -23,9 +23,11 @@ export interface TimeBudgetOptions {
  * @inline
  */
 export interface ResolvedTimeBudget {
+  /** Deadline for the whole call, in ms (`Infinity`: none). */
   readonly totalMs: number;
-  /** The per-attempt limit given by the user; `undefined`: axios's `timeout` when given, else {@link DEFAULT_ATTEMPT_MS}. */
+  /** The per-attempt limit given by the user, in ms; `undefined`: axios's `timeout` when given, else 10_000 ms. */
   readonly attemptMs: number | undefined;
+  /** The header that carries the ms left on every attempt; `undefined`: none sent. */
   readonly propagateHeader: string | undefined;
 }
 
