@@ -404,6 +404,38 @@ describe('configure() at run time', () => {
 });
 
 describe('HALF_OPEN', () => {
+  test('reading never moves the breaker nor emits: stats() and circuit() read HALF_OPEN after openMs; circuit-half-open fires when the next call finds it so', async () => {
+    const { clock, client, exchanges, events } = setup(
+      { ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 1 }, openMs: 1_000, maxOpenMs: 1_000, openJitter: 0 } },
+      script(503, 200),
+    );
+    await client.get('/a').catch(() => undefined);
+    expect(events.log).toEqual(['circuit-open', 'failure']);
+    const changes = client.circuit()?.stats.stateChanges;
+    expect(changes).toBe(1);
+    await clock.advance(1_000);
+
+    // Every way of reading, several times over: the open period has ended, so each reads HALF_OPEN...
+    for (let i = 0; i < 3; i++) {
+      expect(client.stats().breakers).toEqual([expect.objectContaining({ key: ORIGIN, state: 'HALF_OPEN' })]);
+      const view = client.circuit();
+      expect(view?.state).toBe('HALF_OPEN');
+      expect(view?.stats).toMatchObject({ state: 'HALF_OPEN', stateChanges: changes });
+      expect(client.circuit(ORIGIN)?.state).toBe('HALF_OPEN');
+    }
+    // ...and none of them moved it or emitted anything.
+    expect(events['circuit-half-open']).toEqual([]);
+    expect(events.log).toEqual(['circuit-open', 'failure']);
+    expect(client.circuit()?.stats.stateChanges).toBe(changes);
+    expect(exchanges).toHaveLength(1);
+
+    // The next call finds it HALF_OPEN: the transition happens (and is emitted) then, and its trial closes it.
+    expect((await client.get('/a')).status).toBe(200);
+    expect(events['circuit-half-open']).toEqual([{ key: ORIGIN }]);
+    expect(events.log).toEqual(['circuit-open', 'failure', 'circuit-half-open', 'circuit-close', 'success']);
+    expect(client.circuit()?.state).toBe('CLOSED');
+  });
+
   test('halfOpenMaxCalls: 2 lets exactly two concurrent trials through and refuses the third with remainingMs 0', async () => {
     const { clock, client, exchanges, events, breakerLog } = setup(
       { ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 1 }, openMs: 1_000, halfOpenMaxCalls: 2 } },
