@@ -7,64 +7,20 @@
 import axios, { AxiosError } from 'axios';
 import { CircuitOpenError, DeadlineExceededError } from '../../lib/report/errors.js';
 import type { WithResilience } from '../../lib/report/errors.js';
-import type {
-  CircuitCloseEvent,
-  CircuitHalfOpenEvent,
-  CircuitOpenEvent,
-  CircuitRejectEvent,
-  FailureEvent,
-  SuccessEvent,
-} from '../../lib/report/events.js';
-import { ResilientClient } from '../../lib/resilient-client.js';
 import type { ResilientClientConfig } from '../../lib/resilient-client.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { controllableAdapter, drive, rejection, settleChain, track } from '../helpers/engine-harness.js';
+import { ORIGIN, drive, fakeClockClient, rejection, settleChain, track } from '../helpers/engine-harness.js';
 import type { Answer } from '../helpers/engine-harness.js';
 
-const BASE = 'http://api.test';
-const ORIGIN = 'http://api.test:80';
+const BREAKER_EVENTS = ['circuit-open', 'circuit-half-open', 'circuit-close', 'circuit-reject'] as const;
 
-
-
-
-
-
-
-interface Events {
-  open: CircuitOpenEvent[];
-  halfOpen: CircuitHalfOpenEvent[];
-  close: CircuitCloseEvent[];
-  reject: CircuitRejectEvent[];
-  success: SuccessEvent[];
-  failure: FailureEvent[];
-  /** Every breaker event in order, as `type key`. */
-  log: string[];
-}
-
+/** A client on a FakeClock whose adapter answers by `answer`, recording breaker events, success and failure. */
 function setup(config: ResilientClientConfig = {}, answer: (url: string, index: number) => Answer = () => 'hang') {
-  const clock = new FakeClock();
-  const { adapter, exchanges } = controllableAdapter(clock, answer);
-  const client = new ResilientClient({ baseURL: BASE, adapter, clock, random: () => 0.5, ...config });
-  const events: Events = { open: [], halfOpen: [], close: [], reject: [], success: [], failure: [], log: [] };
-  client.on('circuit-open', (e) => {
-    events.open.push(e);
-    events.log.push(`open ${e.key}`);
-  });
-  client.on('circuit-half-open', (e) => {
-    events.halfOpen.push(e);
-    events.log.push(`half-open ${e.key}`);
-  });
-  client.on('circuit-close', (e) => {
-    events.close.push(e);
-    events.log.push(`close ${e.key}`);
-  });
-  client.on('circuit-reject', (e) => {
-    events.reject.push(e);
-    events.log.push(`reject ${e.key}`);
-  });
-  client.on('success', (e) => events.success.push(e));
-  client.on('failure', (e) => events.failure.push(e));
-  return { clock, client, exchanges, events };
+  const harness = fakeClockClient(config, { answer, record: [...BREAKER_EVENTS, 'success', 'failure'] });
+  const { entries } = harness.events;
+  /** Every breaker event in order, as `type key` (`open http://api.test:80`). */
+  const breakerLog = (): string[] =>
+    entries.flatMap(([name, e]) => (name.startsWith('circuit-') ? [`${name.slice('circuit-'.length)} ${(e as { key: string }).key}`] : []));
+  return { ...harness, breakerLog };
 }
 
 /** A status per call, in order; the last one repeats. */
@@ -89,7 +45,7 @@ describe('every attempt is recorded: the breaker sits inside the retry loop', ()
     expect(first.error).toBeInstanceOf(AxiosError);
     expect((first.error as WithResilience).resilience).toMatchObject({ attempts: 3, reason: 'exhausted' });
     expect(client.circuit()?.stats).toMatchObject({ state: 'CLOSED', calls: 3, failures: 3, successes: 0 });
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
 
     // Attempts 4 and 5 of the breaker's run: it opens after the 2nd attempt of this call,
     // whose backoff (100 ms) is far shorter than openMs: no wait, no third request.
@@ -109,7 +65,7 @@ describe('every attempt is recorded: the breaker sits inside the retry loop', ()
     expect(axios.isAxiosError(err.cause)).toBe(true);
     expect((err.cause as AxiosError).response?.status).toBe(503);
     expect(exchanges.map((x) => x.url)).toEqual(['/a', '/a', '/a', '/b', '/b']);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 5 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 5 }]);
     expect(events.failure.map((e) => e.reason)).toEqual(['exhausted', 'circuit-open']);
     // Only the attempt timers and the one 100 ms wait of this call: no wait after the breaker opened.
     expect(clock.sleeps.slice(sleepsBefore).filter((ms) => ms === 100)).toEqual([100]);
@@ -145,15 +101,15 @@ describe('what counts as a failure', () => {
     for (let i = 0; i < 8; i++) await client.get('/r').catch(() => undefined);
     // 503 404 503 400 503 401 409 503: never two failures in a row.
     expect(client.circuit()?.stats).toMatchObject({ state: 'CLOSED', calls: 8, failures: 4, successes: 4 });
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
     await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 2 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 2 }]);
   });
 
   test('408 and 429 count as failures, like 5xx', async () => {
     const { client, events } = setup({ ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 3 } } }, script(408, 429, 200, 429, 408, 501));
     for (let i = 0; i < 6; i++) await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 3 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 3 }]);
     expect(client.circuit()?.stats).toMatchObject({ state: 'OPEN', failures: 5, successes: 1 });
   });
 
@@ -175,7 +131,7 @@ describe('what counts as a failure', () => {
     await clock.advance(50);
     await cut.done;
     expect(cut.error).toBeInstanceOf(DeadlineExceededError);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 3 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 3 }]);
     expect(client.circuit()?.stats).toMatchObject({ state: 'OPEN', calls: 3, failures: 3, ignored: 0 });
   });
 
@@ -213,7 +169,7 @@ describe('what counts as a failure', () => {
     expect(axios.isCancel(waiting.error)).toBe(true);
     expect((waiting.error as WithResilience).resilience?.reason).toBe('aborted');
     expect(c2.circuit()?.stats).toMatchObject({ state: 'CLOSED', calls: 1, failures: 1, ignored: 0 });
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
     expect(clock.pending).toBe(0);
     expect(clock2.pending).toBe(0);
   });
@@ -227,18 +183,18 @@ describe('trip rules through the client', () => {
     );
     // Three failures, then the window passes: they are forgotten (3 calls < minimumCalls anyway).
     for (let i = 0; i < 3; i++) await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
     await clock.advance(10_000);
     // 200, 200: 2 calls, 0 failures.
     await client.get('/r');
     await client.get('/r');
     // 503: 3 calls in the window, below minimumCalls.
     await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
     expect(client.circuit()?.state).toBe('CLOSED');
     // 503: 4 calls, 2 failures: 0.5 >= 0.5.
     await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 2 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 2 }]);
     expect(client.circuit()?.state).toBe('OPEN');
     const err = await rejection(client.get('/r'));
     expect(err).toBeInstanceOf(CircuitOpenError);
@@ -253,7 +209,7 @@ describe('trip rules through the client', () => {
       (_url, i) => (i % 3 === 2 ? 503 : 200),
     );
     for (let i = 0; i < 30; i++) await client.get('/r').catch(() => undefined);
-    expect(events.open).toEqual([]);
+    expect(events['circuit-open']).toEqual([]);
     expect(client.circuit()?.stats).toMatchObject({ state: 'CLOSED', calls: 30, failures: 10, successes: 20 });
   });
 });
@@ -267,11 +223,11 @@ describe('breaker keys', () => {
     await client.get('http://a.test/x').catch(() => undefined);
     await client.get('http://b.test/x').catch(() => undefined);
     await client.get('/x').catch(() => undefined);
-    expect(events.open).toEqual([{ key: 'client', failures: 3 }]);
+    expect(events['circuit-open']).toEqual([{ key: 'client', failures: 3 }]);
     const err = (await rejection(client.get('http://c.test/x'))) as unknown as CircuitOpenError;
     expect(err).toBeInstanceOf(CircuitOpenError);
     expect(err.key).toBe('client');
-    expect(events.reject).toEqual([{ callId: expect.any(String), key: 'client', method: 'GET', url: 'http://c.test/x', remainingMs: 5_000, state: 'OPEN' }]);
+    expect(events['circuit-reject']).toEqual([{ callId: expect.any(String), key: 'client', method: 'GET', url: 'http://c.test/x', remainingMs: 5_000, state: 'OPEN' }]);
     expect(exchanges).toHaveLength(3);
     expect(client.stats().breakers.map((b) => b.key)).toEqual(['client']);
     expect(client.circuit()?.key).toBe('client');
@@ -296,7 +252,7 @@ describe('breaker keys', () => {
     await client.get('/users/1').catch(() => undefined);
     await client.get('/orders/1');
     await client.get('/users/2').catch(() => undefined);
-    expect(events.open).toEqual([{ key: 'users', failures: 2 }]);
+    expect(events['circuit-open']).toEqual([{ key: 'users', failures: 2 }]);
     const err = (await rejection(client.get('/users/3'))) as unknown as CircuitOpenError;
     expect(err.key).toBe('users');
     expect((await client.get('/orders/2')).status).toBe(200);
@@ -335,8 +291,8 @@ describe('per-request bypass', () => {
 
     // The breaker saw none of it: still OPEN, same counters, no event.
     expect(client.circuit()?.stats).toEqual(before);
-    expect(events.reject).toEqual([]);
-    expect(events.close).toEqual([]);
+    expect(events['circuit-reject']).toEqual([]);
+    expect(events['circuit-close']).toEqual([]);
     // Without the bypass, still refused.
     expect(await rejection(client.get('/a'))).toBeInstanceOf(CircuitOpenError);
     expect(exchanges).toHaveLength(3);
@@ -384,7 +340,7 @@ describe('maxKeys', () => {
 
 describe('circuit() and reset()', () => {
   test("circuit() with no key is the breaker of baseURL's origin; reset() closes it and calls flow again", async () => {
-    const { client, exchanges, events } = setup(
+    const { client, exchanges, events, breakerLog } = setup(
       { ...NO_RETRY, baseURL: 'http://API.test/v1/', circuitBreaker: { trip: { type: 'consecutive', failures: 2 } } },
       script(503, 503, 200),
     );
@@ -400,12 +356,12 @@ describe('circuit() and reset()', () => {
 
     client.circuit(ORIGIN)?.reset();
     expect(view?.state).toBe('CLOSED');
-    expect(events.close).toEqual([{ key: ORIGIN }]);
+    expect(events['circuit-close']).toEqual([{ key: ORIGIN }]);
     expect((await client.get('/a')).status).toBe(200);
     expect(exchanges).toHaveLength(3);
     // Counters are kept across reset; the trip rule starts afresh.
     expect(view?.stats).toMatchObject({ state: 'CLOSED', calls: 3, failures: 2, successes: 1, rejections: 1 });
-    expect(events.log).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `close ${ORIGIN}`]);
+    expect(breakerLog()).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `close ${ORIGIN}`]);
   });
 
   test('circuit() is undefined when breakers are off', () => {
@@ -417,7 +373,7 @@ describe('circuit() and reset()', () => {
 
 describe('configure() at run time', () => {
   test('a new openMs applies to the breaker already OPEN; the trip rule keeps its history', async () => {
-    const { clock, client, exchanges, events } = setup(
+    const { clock, client, exchanges, events, breakerLog } = setup(
       { ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 30_000 } },
       script(503, 503, 503, 200),
     );
@@ -426,7 +382,7 @@ describe('configure() at run time', () => {
     // Same trip rule: the two failures are kept.
     client.configure({ circuitBreaker: { openMs: 1_000 } });
     await client.get('/a').catch(() => undefined);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 3 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 3 }]);
     const refused = (await rejection(client.get('/a'))) as unknown as CircuitOpenError;
     expect(refused.remainingMs).toBe(1_000);
 
@@ -435,7 +391,7 @@ describe('configure() at run time', () => {
     expect(((await rejection(client.get('/a'))) as unknown as CircuitOpenError).remainingMs).toBe(100);
     await clock.advance(100);
     expect((await client.get('/a')).status).toBe(200);
-    expect(events.log).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `reject ${ORIGIN}`, `half-open ${ORIGIN}`, `close ${ORIGIN}`]);
+    expect(breakerLog()).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `reject ${ORIGIN}`, `half-open ${ORIGIN}`, `close ${ORIGIN}`]);
     expect(exchanges).toHaveLength(4);
     expect((client.settings.circuitBreaker || undefined)?.openMs).toBe(500);
   });
@@ -448,13 +404,45 @@ describe('configure() at run time', () => {
 });
 
 describe('HALF_OPEN', () => {
-  test('halfOpenMaxCalls: 2 lets exactly two concurrent trials through and refuses the third with remainingMs 0', async () => {
+  test('reading never moves the breaker nor emits: stats() and circuit() read HALF_OPEN after openMs; circuit-half-open fires when the next call finds it so', async () => {
     const { clock, client, exchanges, events } = setup(
+      { ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 1 }, openMs: 1_000, maxOpenMs: 1_000, openJitter: 0 } },
+      script(503, 200),
+    );
+    await client.get('/a').catch(() => undefined);
+    expect(events.log).toEqual(['circuit-open', 'failure']);
+    const changes = client.circuit()?.stats.stateChanges;
+    expect(changes).toBe(1);
+    await clock.advance(1_000);
+
+    // Every way of reading, several times over: the open period has ended, so each reads HALF_OPEN...
+    for (let i = 0; i < 3; i++) {
+      expect(client.stats().breakers).toEqual([expect.objectContaining({ key: ORIGIN, state: 'HALF_OPEN' })]);
+      const view = client.circuit();
+      expect(view?.state).toBe('HALF_OPEN');
+      expect(view?.stats).toMatchObject({ state: 'HALF_OPEN', stateChanges: changes });
+      expect(client.circuit(ORIGIN)?.state).toBe('HALF_OPEN');
+    }
+    // ...and none of them moved it or emitted anything.
+    expect(events['circuit-half-open']).toEqual([]);
+    expect(events.log).toEqual(['circuit-open', 'failure']);
+    expect(client.circuit()?.stats.stateChanges).toBe(changes);
+    expect(exchanges).toHaveLength(1);
+
+    // The next call finds it HALF_OPEN: the transition happens (and is emitted) then, and its trial closes it.
+    expect((await client.get('/a')).status).toBe(200);
+    expect(events['circuit-half-open']).toEqual([{ key: ORIGIN }]);
+    expect(events.log).toEqual(['circuit-open', 'failure', 'circuit-half-open', 'circuit-close', 'success']);
+    expect(client.circuit()?.state).toBe('CLOSED');
+  });
+
+  test('halfOpenMaxCalls: 2 lets exactly two concurrent trials through and refuses the third with remainingMs 0', async () => {
+    const { clock, client, exchanges, events, breakerLog } = setup(
       { ...NO_RETRY, circuitBreaker: { trip: { type: 'consecutive', failures: 1 }, openMs: 1_000, halfOpenMaxCalls: 2 } },
       script(503, 'hang'),
     );
     await client.get('/a').catch(() => undefined);
-    expect(events.open).toHaveLength(1);
+    expect(events['circuit-open']).toHaveLength(1);
     await clock.advance(999);
     expect(((await rejection(client.get('/early'))) as unknown as CircuitOpenError).remainingMs).toBe(1);
     await clock.advance(1);
@@ -469,8 +457,8 @@ describe('HALF_OPEN', () => {
     expect(err).toBeInstanceOf(CircuitOpenError);
     expect(err.remainingMs).toBe(0);
     expect(err.resilience?.reason).toBe('circuit-open');
-    expect(events.reject.at(-1)).toEqual({ callId: expect.any(String), key: ORIGIN, method: 'GET', url: '/t3', remainingMs: 0, state: 'HALF_OPEN' });
-    expect(events.halfOpen).toEqual([{ key: ORIGIN }]);
+    expect(events['circuit-reject'].at(-1)).toEqual({ callId: expect.any(String), key: ORIGIN, method: 'GET', url: '/t3', remainingMs: 0, state: 'HALF_OPEN' });
+    expect(events['circuit-half-open']).toEqual([{ key: ORIGIN }]);
     expect(client.circuit()?.state).toBe('HALF_OPEN');
 
     exchanges[1].respond(200);
@@ -478,9 +466,9 @@ describe('HALF_OPEN', () => {
     await t1.done;
     await t2.done;
     expect([t1.state, t2.state]).toEqual(['resolved', 'resolved']);
-    expect(events.close).toEqual([{ key: ORIGIN }]);
+    expect(events['circuit-close']).toEqual([{ key: ORIGIN }]);
     expect(client.circuit()?.stats).toMatchObject({ state: 'CLOSED', successes: 2, failures: 1 });
-    expect(events.log).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `half-open ${ORIGIN}`, `reject ${ORIGIN}`, `close ${ORIGIN}`]);
+    expect(breakerLog()).toEqual([`open ${ORIGIN}`, `reject ${ORIGIN}`, `half-open ${ORIGIN}`, `reject ${ORIGIN}`, `close ${ORIGIN}`]);
   });
 
   test('a failed trial reopens the breaker for twice the period (circuit-open with failures 1)', async () => {
@@ -489,14 +477,14 @@ describe('HALF_OPEN', () => {
       () => 503,
     );
     await drive(clock, client.get('/a'), 10);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 2 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 2 }]);
     await clock.advance(1_000);
     const trial = await rejection(client.get('/trial'));
     // One trial attempt; it failed, the breaker reopened and the call stopped there (no retry into an open breaker).
     expect(trial).toBeInstanceOf(CircuitOpenError);
     expect(trial.resilience).toMatchObject({ attempts: 1, reason: 'circuit-open' });
     expect(exchanges.map((x) => x.url)).toEqual(['/a', '/a', '/trial']);
-    expect(events.open).toEqual([{ key: ORIGIN, failures: 2 }, { key: ORIGIN, failures: 1 }]);
+    expect(events['circuit-open']).toEqual([{ key: ORIGIN, failures: 2 }, { key: ORIGIN, failures: 1 }]);
     // Each failed trial doubles the open period.
     expect(((await rejection(client.get('/b'))) as unknown as CircuitOpenError).remainingMs).toBe(2_000);
   });

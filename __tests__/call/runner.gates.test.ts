@@ -5,49 +5,22 @@
  */
 import type { AxiosError} from 'axios';
 import axios, { CanceledError } from 'axios';
-import { BulkheadFullError, DeadlineExceededError, ThrottledError } from '../../lib/report/errors.js';
+import { BulkheadFullError, DeadlineExceededError, ThrottledError, resilienceOf } from '../../lib/report/errors.js';
 import type { WithResilience } from '../../lib/report/errors.js';
-import type { BulkheadRejectEvent, FailureEvent, RetryBudgetExhaustedEvent, ThrottleEvent } from '../../lib/report/events.js';
-import { ResilientClient } from '../../lib/resilient-client.js';
+import type { ResilientClient } from '../../lib/resilient-client.js';
 import type { ClientStats, ResilientClientConfig } from '../../lib/resilient-client.js';
-import { FakeClock, seededRandom } from '../helpers/fake-clock.js';
-import { controllableAdapter, drive as driveBy, settleChain, track } from '../helpers/engine-harness.js';
+import { seededRandom } from '../helpers/fake-clock.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { ORIGIN, drive as driveBy, fakeClockClient, settleChain, track } from '../helpers/engine-harness.js';
 import type { Answer } from '../helpers/engine-harness.js';
 
 /** Runs `p` to completion in 10 ms steps of the fake clock. */
 const drive = <T,>(clock: FakeClock, p: Promise<T>, stepMs = 10): Promise<{ value?: T; error?: unknown }> => driveBy(clock, p, stepMs);
 
-const BASE = 'http://api.test';
-const ORIGIN = 'http://api.test:80';
-
-
-
-
-
-
-function resilience(err: unknown) {
-  return (err as WithResilience<object>).resilience;
-}
-
-interface Events {
-  budget: RetryBudgetExhaustedEvent[];
-  bulkhead: BulkheadRejectEvent[];
-  throttle: ThrottleEvent[];
-  failure: FailureEvent[];
-}
-
+/** A client on a FakeClock whose adapter answers by `answer`, recording the gates' refusals and failures. */
 function setup(config: ResilientClientConfig = {}, answer: (url: string, index: number) => Answer = () => 'hang') {
-  const clock = new FakeClock();
-  const { adapter, exchanges } = controllableAdapter(clock, answer);
-  const client = new ResilientClient({ baseURL: BASE, adapter, clock, random: () => 0.5, ...config });
-  const events: Events = { budget: [], bulkhead: [], throttle: [], failure: [] };
-  client.on('retry-budget-exhausted', (e) => events.budget.push(e));
-  client.on('bulkhead-reject', (e) => events.bulkhead.push(e));
-  client.on('throttle', (e) => events.throttle.push(e));
-  client.on('failure', (e) => events.failure.push(e));
-  return { clock, client, exchanges, events };
+  return fakeClockClient(config, { answer, record: ['retry-budget-exhausted', 'bulkhead-reject', 'throttle', 'failure'] });
 }
-
 
 /** The bulkhead counters of `stats()`. */
 function bulkheadStats(client: ResilientClient): ClientStats['bulkhead'] {
@@ -69,10 +42,10 @@ describe('retry budget', () => {
     // Calls 1-5: 2 retries each, 10 in all (reserve 10 + 0.1 x 5 calls = 10.5).
     for (let i = 1; i <= 5; i++) {
       const { error } = await drive(clock, client.get(`/c${i}`));
-      expect(resilience(error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
+      expect(resilienceOf(error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
     }
     expect(exchanges).toHaveLength(15);
-    expect(events.budget).toEqual([]);
+    expect(events['retry-budget-exhausted']).toEqual([]);
     expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 5, retries: 10, refused: 0 });
 
     // Call 6: 10.6 allowed, the 11th retry is refused: the call fails with its 503, at once.
@@ -85,7 +58,7 @@ describe('retry budget', () => {
     expect(err.response?.status).toBe(503);
     expect(err.resilience).toEqual({ attempts: 1, elapsedMs: 0, reason: 'retry-budget' });
     expect(exchanges).toHaveLength(16);
-    expect(events.budget).toEqual([{ callId: expect.any(String), method: 'GET', url: '/c6', attempt: 1 }]);
+    expect(events['retry-budget-exhausted']).toEqual([{ callId: expect.any(String), method: 'GET', url: '/c6', attempt: 1 }]);
     expect(events.failure.at(-1)).toMatchObject({ reason: 'retry-budget', status: 503, attempts: 1 });
     expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 6, retries: 10, refused: 1 });
     expect(client.stats()).toMatchObject({ calls: 6, attempts: 16, retries: 10, failures: 6, rejections: 1 });
@@ -94,12 +67,12 @@ describe('retry budget', () => {
     const attempts: number[] = [];
     for (let i = 7; i <= 10; i++) {
       const { error } = await drive(clock, client.get(`/c${i}`));
-      expect(resilience(error)?.reason).toBe('retry-budget');
-      attempts.push(resilience(error)?.attempts ?? -1);
+      expect(resilienceOf(error)?.reason).toBe('retry-budget');
+      attempts.push(resilienceOf(error)?.attempts ?? -1);
     }
     expect(attempts).toEqual([1, 1, 1, 2]);
     expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 10, retries: 11, refused: 5 });
-    expect(events.budget.map((e) => [e.url, e.attempt])).toEqual([['/c6', 1], ['/c7', 1], ['/c8', 1], ['/c9', 1], ['/c10', 2]]);
+    expect(events['retry-budget-exhausted'].map((e) => [e.url, e.attempt])).toEqual([['/c6', 1], ['/c7', 1], ['/c8', 1], ['/c9', 1], ['/c10', 2]]);
     expect(clock.pending).toBe(0);
   });
 
@@ -110,17 +83,17 @@ describe('retry budget', () => {
     );
     for (let i = 0; i < 6; i++) await drive(clock, client.get('/x'));
     expect(exchanges).toHaveLength(16);
-    expect(resilience((await drive(clock, client.get('/x'))).error)?.reason).toBe('retry-budget');
+    expect(resilienceOf((await drive(clock, client.get('/x'))).error)?.reason).toBe('retry-budget');
 
     await clock.advance(10_000);
     // Refusals are counted since the start; calls and retries only over the window.
     expect(client.stats().retryBudget).toEqual({ type: 'ratio', calls: 0, retries: 0, refused: 2 });
     const before = exchanges.length;
     for (let i = 0; i < 5; i++) {
-      expect(resilience((await drive(clock, client.get('/y'))).error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
+      expect(resilienceOf((await drive(clock, client.get('/y'))).error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
     }
     expect(exchanges.length - before).toBe(15);
-    expect(resilience((await drive(clock, client.get('/y'))).error)?.reason).toBe('retry-budget');
+    expect(resilienceOf((await drive(clock, client.get('/y'))).error)?.reason).toBe('retry-budget');
   });
 
   test('retries earned by the ratio: ratio 0.5 and no reserve allow a retry every other call', async () => {
@@ -130,7 +103,7 @@ describe('retry budget', () => {
     );
     const outcomes: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const r = resilience((await drive(clock, client.get('/x'))).error);
+      const r = resilienceOf((await drive(clock, client.get('/x'))).error);
       outcomes.push(`${r?.attempts} ${r?.reason}`);
     }
     expect(outcomes).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? '1 retry-budget' : '2 exhausted')));
@@ -144,10 +117,10 @@ describe('retry budget', () => {
       () => 503,
     );
     for (let i = 0; i < 20; i++) {
-      expect(resilience((await drive(clock, client.get('/x'))).error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
+      expect(resilienceOf((await drive(clock, client.get('/x'))).error)).toMatchObject({ attempts: 3, reason: 'exhausted' });
     }
     expect(exchanges).toHaveLength(60);
-    expect(events.budget).toEqual([]);
+    expect(events['retry-budget-exhausted']).toEqual([]);
     expect(client.stats().retryBudget).toBeUndefined();
     expect(client.stats()).toMatchObject({ calls: 20, attempts: 60, retries: 40, rejections: 0 });
   });
@@ -180,7 +153,7 @@ describe('bulkhead', () => {
     expect(axios.isAxiosError(err)).toBe(true);
     expect(err.code).toBe('ERR_BULKHEAD_FULL');
     expect(err.resilience).toEqual({ attempts: 0, elapsedMs: 0, reason: 'bulkhead-full' });
-    expect(events.bulkhead).toEqual([{ callId: expect.any(String), method: 'GET', url: '/d', max: 2, queue: 1 }]);
+    expect(events['bulkhead-reject']).toEqual([{ callId: expect.any(String), method: 'GET', url: '/d', max: 2, queue: 1 }]);
     expect(events.failure).toEqual([expect.objectContaining({ reason: 'bulkhead-full', url: '/d', attempts: 0, code: 'ERR_BULKHEAD_FULL' })]);
     expect(client.stats()).toMatchObject({ calls: 4, attempts: 2, rejections: 1 });
 
@@ -275,7 +248,7 @@ describe('bulkhead', () => {
     expect(b.state).toBe('rejected');
     expect(axios.isCancel(b.error)).toBe(true);
     expect(b.error).toBeInstanceOf(CanceledError);
-    expect(resilience(b.error)?.reason).toBe('aborted');
+    expect(resilienceOf(b.error)?.reason).toBe('aborted');
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
     expect(exchanges.map((x) => x.url)).toEqual(['/a']);
     expect(bulkheadStats(client)).toMatchObject({ active: 1, queued: 1, rejected: 0 });
@@ -327,7 +300,7 @@ describe('bulkhead', () => {
     exchanges[3].respond(503);
     await settleChain();
     expect(b.state).toBe('rejected');
-    expect(resilience(b.error)).toMatchObject({ attempts: 2, reason: 'exhausted' });
+    expect(resilienceOf(b.error)).toMatchObject({ attempts: 2, reason: 'exhausted' });
     // Failure: the slot goes to /c.
     expect(exchanges.map((x) => x.url)).toEqual(['/a', '/a', '/b', '/b', '/c']);
     exchanges[4].respond(200);
@@ -396,7 +369,7 @@ describe('bulkhead', () => {
     expect(c.state).toBe('rejected');
     expect(c.error).toBeInstanceOf(BulkheadFullError);
     expect(exchanges.map((x) => x.url)).toEqual(['/a', '/b']);
-    expect(events.bulkhead).toHaveLength(1);
+    expect(events['bulkhead-reject']).toHaveLength(1);
     exchanges[1].respond(200);
     await b.done;
   });
@@ -407,7 +380,7 @@ describe('bulkhead', () => {
       () => 503,
     );
     await client.get('/a').catch(() => undefined);
-    for (let i = 0; i < 3; i++) expect(resilience(await client.get('/b').catch((e: unknown) => e))?.reason).toBe('circuit-open');
+    for (let i = 0; i < 3; i++) expect(resilienceOf(await client.get('/b').catch((e: unknown) => e))?.reason).toBe('circuit-open');
     expect(exchanges).toHaveLength(1);
     expect(bulkheadStats(client)).toMatchObject({ active: 0, rejected: 0 });
     // max 1, queue 0: a leaked slot would make this call fail with bulkhead-full.
@@ -431,7 +404,7 @@ describe('adaptive throttling', () => {
     let throttled: ThrottledError | undefined;
     for (let i = 0; i < N; i++) {
       const err = await client.get(`/r${i}`).catch((e: unknown) => e);
-      reasons.push(resilience(err)?.reason ?? '?');
+      reasons.push(resilienceOf(err)?.reason ?? '?');
       if (err instanceof ThrottledError) throttled = err;
     }
     // The first 10 always go through (minRequests).
@@ -449,7 +422,7 @@ describe('adaptive throttling', () => {
     expect(throttled).toBeInstanceOf(ThrottledError);
     expect(axios.isAxiosError(throttled)).toBe(true);
     expect(throttled?.code).toBe('ERR_THROTTLED');
-    expect(resilience(throttled)).toMatchObject({ attempts: 0, reason: 'throttled' });
+    expect(resilienceOf(throttled)).toMatchObject({ attempts: 0, reason: 'throttled' });
     // Each refusal reports the probability in force: no accepts, i requests before: i / (i + 1).
     for (const e of events.throttle) {
       const i = Number(e.url.slice(2));

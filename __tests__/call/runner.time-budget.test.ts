@@ -6,118 +6,17 @@
  */
 import axios, { CanceledError } from 'axios';
 import type { AxiosError } from 'axios';
-import type { AxiosAdapter, AxiosResponse, GenericAbortSignal, InternalAxiosRequestConfig } from 'axios';
-import { DeadlineExceededError } from '../../lib/report/errors.js';
-import type { WithResilience } from '../../lib/report/errors.js';
-import type { AttemptEvent, FailureEvent, RetryEvent, SuccessEvent } from '../../lib/report/events.js';
+import type { AxiosResponse, GenericAbortSignal } from 'axios';
+import { DeadlineExceededError, resilienceOf } from '../../lib/report/errors.js';
+import type { AttemptEvent } from '../../lib/report/events.js';
 import { ResilientClient } from '../../lib/resilient-client.js';
 import type { ResilientClientConfig } from '../../lib/resilient-client.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { settle, settleChain, track } from '../helpers/engine-harness.js';
+import { BASE, controllableAdapter, fakeClockClient, settleChain, track } from '../helpers/engine-harness.js';
 
-const BASE = 'http://api.test';
-
-/** One request that reached the adapter. */
-interface Exchange {
-  readonly config: InternalAxiosRequestConfig;
-  readonly signal: GenericAbortSignal | undefined;
-  /** Clock time when the adapter was called. */
-  readonly at: number;
-  /** The request's axios `timeout` when the adapter was called. */
-  readonly timeout: number | undefined;
-  /** Header values as the adapter saw them. */
-  readonly headers: Record<string, unknown>;
-  /** The adapter settled this request (answered, failed, or saw the abort). */
-  readonly done: boolean;
-  /** It ended because its signal fired. */
-  readonly aborted: boolean;
-  respond(status: number, headers?: Record<string, string>, data?: unknown): void;
-}
-
-/** What the adapter does with the next request: answer at once with a status, or hang until told / aborted. */
-type Step = number | { status: number; headers: Record<string, string> } | 'hang';
-
-/**
- * An adapter that behaves like axios's own (http, xhr) for cancellation: it
- * listens to `config.signal` and rejects with `CanceledError` when it fires,
- * and subscribes to `config.cancelToken`, rejecting with the token's reason
- * (lib/adapters/http.js: `!reason || reason.type ? new CanceledError(null, config, req) : reason`).
- * Non-2xx statuses reject like axios's `settle` does.
- */
-function controllableAdapter(clock: FakeClock) {
-  const exchanges: Exchange[] = [];
-  const plan: Step[] = [];
-  const adapter: AxiosAdapter = (config) =>
-    new Promise<AxiosResponse>((resolve, reject) => {
-      const signal = config.signal;
-      let done = false;
-      let aborted = false;
-      const onAbort = (reason?: unknown): void => {
-        if (done) return;
-        done = true;
-        aborted = true;
-        signal?.removeEventListener?.('abort', onAbort);
-        config.cancelToken?.unsubscribe(onAbort);
-        const typed = (reason as { type?: unknown } | undefined)?.type !== undefined;
-        reject(reason === undefined || typed ? new CanceledError(undefined, config) : (reason as Error));
-      };
-      const finish = (): boolean => {
-        if (done) return false;
-        done = true;
-        signal?.removeEventListener?.('abort', onAbort);
-        config.cancelToken?.unsubscribe(onAbort);
-        return true;
-      };
-      const exchange: Exchange = {
-        config,
-        signal,
-        at: clock.now(),
-        timeout: config.timeout,
-        headers: { ...(config.headers.toJSON() as Record<string, unknown>) },
-        get done() {
-          return done;
-        },
-        get aborted() {
-          return aborted;
-        },
-        respond(status, headers = {}, data = { status }) {
-          if (!finish()) throw new Error('exchange already settled');
-          settle(config, status, headers, data, resolve, reject);
-        },
-      };
-      exchanges.push(exchange);
-      if (signal?.aborted === true) {
-        onAbort();
-        return;
-      }
-      config.cancelToken?.subscribe(onAbort);
-      signal?.addEventListener?.('abort', onAbort);
-      const step = plan.shift() ?? 'hang';
-      if (typeof step === 'number') exchange.respond(step);
-      else if (step !== 'hang') exchange.respond(step.status, step.headers);
-    });
-  return { adapter, exchanges, plan };
-}
-
-
+/** A client on a FakeClock with a controllable adapter, recording the call events. */
 function setup(config: ResilientClientConfig = {}) {
-  const clock = new FakeClock();
-  const start = clock.now();
-  const { adapter, exchanges, plan } = controllableAdapter(clock);
-  const client = new ResilientClient({ baseURL: BASE, adapter, clock, random: () => 0.5, ...config });
-  const events = { attempt: [] as AttemptEvent[], retry: [] as RetryEvent[], success: [] as SuccessEvent[], failure: [] as FailureEvent[] };
-  client.on('attempt', (e) => events.attempt.push(e));
-  client.on('retry', (e) => events.retry.push(e));
-  client.on('success', (e) => events.success.push(e));
-  client.on('failure', (e) => events.failure.push(e));
-  /** ms since the client was made. */
-  const elapsed = (): number => clock.now() - start;
-  return { clock, client, exchanges, plan, events, elapsed };
-}
-
-
-function resilience(err: unknown) {
-  return (err as WithResilience<object>).resilience;
+  return fakeClockClient(config, { record: ['attempt', 'retry', 'success', 'failure'] });
 }
 
 describe('deadline (timeBudget.totalMs)', () => {
@@ -141,7 +40,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     expect(axios.isCancel(err)).toBe(false);
     expect(err.code).toBe('ERR_DEADLINE_EXCEEDED');
     expect(err.totalMs).toBe(1000);
-    expect(resilience(err)).toEqual({ attempts: 1, elapsedMs: 1000, reason: 'deadline' });
+    expect(resilienceOf(err)).toEqual({ attempts: 1, elapsedMs: 1000, reason: 'deadline' });
 
     expect(exchanges[0].signal?.aborted).toBe(true);
     expect(exchanges[0].aborted).toBe(true);
@@ -178,7 +77,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     expect(axios.isAxiosError(err.cause)).toBe(true);
     expect((err.cause as AxiosError).response?.status).toBe(503);
     expect((err.cause as AxiosError).code).toBe('ERR_BAD_RESPONSE');
-    expect(resilience(err)).toEqual({ attempts: 1, elapsedMs: 0, reason: 'deadline' });
+    expect(resilienceOf(err)).toEqual({ attempts: 1, elapsedMs: 0, reason: 'deadline' });
     expect(events.retry).toHaveLength(0);
     expect(events.failure).toHaveLength(1);
     expect(events.failure[0]).toMatchObject({ reason: 'deadline', status: 503, remainingMs: 1000, elapsedMs: 0 });
@@ -198,7 +97,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(call.error).toBeInstanceOf(DeadlineExceededError);
-    expect(resilience(call.error)).toEqual({ attempts: 1, elapsedMs: 700, reason: 'deadline' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 1, elapsedMs: 700, reason: 'deadline' });
     expect(events.failure[0]).toMatchObject({ reason: 'deadline', remainingMs: 300 });
     expect(clock.sleeps).toEqual([1000]);
     expect(clock.pending).toBe(0);
@@ -215,7 +114,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     const err = call.error as DeadlineExceededError;
     expect(err).toBeInstanceOf(DeadlineExceededError);
     expect(err.response?.status).toBe(503);
-    expect(resilience(err)?.reason).toBe('deadline');
+    expect(resilienceOf(err)?.reason).toBe('deadline');
     expect(events.retry).toHaveLength(0);
     expect(events.failure.map((e) => e.reason)).toEqual(['deadline']);
     expect(clock.pending).toBe(0);
@@ -228,7 +127,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(call.error).toBeInstanceOf(DeadlineExceededError);
-    expect(resilience(call.error)?.reason).toBe('deadline');
+    expect(resilienceOf(call.error)?.reason).toBe('deadline');
     expect(exchanges).toHaveLength(1);
     expect(events.retry).toHaveLength(0);
     expect(clock.sleeps).toEqual([2000]);
@@ -274,7 +173,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     expect(elapsed()).toBe(400);
     expect(call.state).toBe('rejected');
     expect(call.error).toBeInstanceOf(DeadlineExceededError);
-    expect(resilience(call.error)).toEqual({ attempts: 3, elapsedMs: 400, reason: 'deadline' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 3, elapsedMs: 400, reason: 'deadline' });
     expect(exchanges.every((x) => x.aborted)).toBe(true);
     expect(events.failure).toHaveLength(1);
     expect(events.failure[0]).toMatchObject({ reason: 'deadline', attempts: 3, remainingMs: 0 });
@@ -292,7 +191,7 @@ describe('deadline (timeBudget.totalMs)', () => {
     await settleChain();
     await clock.advance(400);
     await call.done;
-    expect(resilience(call.error)?.reason).toBe('deadline');
+    expect(resilienceOf(call.error)?.reason).toBe('deadline');
     expect(events.failure.map((e) => e.reason)).toEqual(['deadline']);
     expect(clock.pending).toBe(0);
   });
@@ -343,7 +242,7 @@ describe('attempt limit (timeBudget.attemptMs)', () => {
     expect(axios.isAxiosError(err)).toBe(true);
     expect(axios.isCancel(err)).toBe(false);
     expect(err.code).toBe('ETIMEDOUT');
-    expect(resilience(err)).toEqual({ attempts: 2, elapsedMs: 250, reason: 'exhausted' });
+    expect(resilienceOf(err)).toEqual({ attempts: 2, elapsedMs: 250, reason: 'exhausted' });
     expect(events.failure[0]).toMatchObject({ reason: 'exhausted', code: 'ETIMEDOUT', remainingMs: 10_000 - 250 });
     expect(clock.pending).toBe(0);
   });
@@ -355,7 +254,7 @@ describe('attempt limit (timeBudget.attemptMs)', () => {
     await clock.advance(100);
     await call.done;
     expect((call.error as AxiosError).code).toBe('ETIMEDOUT');
-    expect(resilience(call.error)?.reason).toBe('not-retryable');
+    expect(resilienceOf(call.error)?.reason).toBe('not-retryable');
     expect(clock.pending).toBe(0);
   });
 
@@ -446,7 +345,7 @@ describe('axios timeout as attemptMs', () => {
     controller.abort();
     await call.done;
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)?.reason).toBe('aborted');
+    expect(resilienceOf(call.error)?.reason).toBe('aborted');
     expect(client.stats().inFlight).toBe(0);
     expect(clock.pending).toBe(0);
   });
@@ -469,7 +368,7 @@ describe('axios timeout as attemptMs', () => {
     await call.done;
     expect(call.error).toBeInstanceOf(DeadlineExceededError);
     expect((call.error as DeadlineExceededError).totalMs).toBe(300);
-    expect(resilience(call.error)).toEqual({ attempts: 1, elapsedMs: 300, reason: 'deadline' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 1, elapsedMs: 300, reason: 'deadline' });
     expect(clock.pending).toBe(0);
   });
 });
@@ -489,7 +388,7 @@ describe("the caller's abort", () => {
     expect(axios.isCancel(err)).toBe(true);
     expect(err).toBeInstanceOf(CanceledError);
     expect(err).not.toBeInstanceOf(DeadlineExceededError);
-    expect(resilience(err)).toEqual({ attempts: 1, elapsedMs: 200, reason: 'aborted' });
+    expect(resilienceOf(err)).toEqual({ attempts: 1, elapsedMs: 200, reason: 'aborted' });
     expect(exchanges[0].aborted).toBe(true);
     // The rejection's config carries the caller's own signal, not the engine's per-attempt one.
     expect(err.config?.signal).toBe(controller.signal);
@@ -517,7 +416,7 @@ describe("the caller's abort", () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 1, elapsedMs: 400, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 1, elapsedMs: 400, reason: 'aborted' });
     expect(clock.pending).toBe(0);
     await clock.advance(10_000);
     expect(exchanges).toHaveLength(1);
@@ -540,7 +439,7 @@ describe("the caller's abort", () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 2, elapsedMs: 80, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 2, elapsedMs: 80, reason: 'aborted' });
     expect(exchanges[1].aborted).toBe(true);
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
     expect(client.circuit()?.stats).toMatchObject({ calls: 2, failures: 1, ignored: 1 });
@@ -561,7 +460,7 @@ describe("the caller's abort", () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 2, elapsedMs: 50, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 2, elapsedMs: 50, reason: 'aborted' });
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
     expect(client.circuit()?.stats).toMatchObject({ calls: 2, failures: 1, ignored: 1 });
     expect(client.stats().inFlight).toBe(0);
@@ -576,7 +475,7 @@ describe("the caller's abort", () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 0, elapsedMs: 0, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 0, elapsedMs: 0, reason: 'aborted' });
     expect(exchanges).toHaveLength(0);
     expect(events.attempt).toHaveLength(0);
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
@@ -596,7 +495,7 @@ describe("the caller's abort", () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 1, elapsedMs: 300, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 1, elapsedMs: 300, reason: 'aborted' });
     expect(clock.pending).toBe(0);
     await clock.advance(10_000);
     expect(exchanges).toHaveLength(1);
@@ -616,7 +515,7 @@ describe("the caller's abort", () => {
     expect(exchanges[0].aborted).toBe(true);
     // The call is over: one failure event, the attempt's timer gone, its breaker permit released.
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
-    expect(resilience(call.error)).toEqual({ attempts: 1, elapsedMs: 50, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 1, elapsedMs: 50, reason: 'aborted' });
     expect(client.stats()).toMatchObject({ failures: 1, inFlight: 0 });
     expect(client.circuit()?.stats).toMatchObject({ calls: 1, failures: 0, ignored: 1 });
     expect(clock.pending).toBe(0);
@@ -777,8 +676,8 @@ describe('dispose()', () => {
     expect(inFlight.state).toBe('rejected');
     expect(axios.isCancel(waiting.error)).toBe(true);
     expect(axios.isCancel(inFlight.error)).toBe(true);
-    expect(resilience(waiting.error)).toEqual({ attempts: 1, elapsedMs: 100, reason: 'aborted' });
-    expect(resilience(inFlight.error)).toEqual({ attempts: 1, elapsedMs: 100, reason: 'aborted' });
+    expect(resilienceOf(waiting.error)).toEqual({ attempts: 1, elapsedMs: 100, reason: 'aborted' });
+    expect(resilienceOf(inFlight.error)).toEqual({ attempts: 1, elapsedMs: 100, reason: 'aborted' });
     expect(exchanges[1].aborted).toBe(true);
     expect(events.failure.map((e) => e.reason).sort()).toEqual(['aborted', 'aborted']);
     expect(clock.pending).toBe(0);
@@ -800,7 +699,7 @@ describe('dispose()', () => {
     await settleChain();
     expect(call.state).toBe('rejected');
     expect(axios.isCancel(call.error)).toBe(true);
-    expect(resilience(call.error)).toEqual({ attempts: 2, elapsedMs: 50, reason: 'aborted' });
+    expect(resilienceOf(call.error)).toEqual({ attempts: 2, elapsedMs: 50, reason: 'aborted' });
     expect(exchanges[1].aborted).toBe(true);
     expect(events.failure.map((e) => e.reason)).toEqual(['aborted']);
     expect(clock.pending).toBe(0);

@@ -55,6 +55,19 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** When the next sleeper wakes (clock time), or undefined when none sleeps. */
+  get nextWakeAt(): number | undefined {
+    let at: number | undefined;
+    for (const s of this.sleepers) if (at === undefined || s.at < at) at = s.at;
+    return at;
+  }
+
+  /** Moves time forward to the next sleeper's wake-up (nothing when none sleeps). */
+  async advanceToNext(): Promise<void> {
+    const at = this.nextWakeAt;
+    if (at !== undefined) await this.advance(Math.max(0, at - this.t));
+  }
+
   /** Moves time forward by `ms`, waking due sleepers one by one. */
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;

@@ -15,6 +15,8 @@ export interface Exit {
   stdout: string;
   stderr: string;
   elapsedMs: number;
+  /** It was killed for running past `killAfterMs`. */
+  killed: boolean;
 }
 
 export function runTs(file: string, args: readonly string[] = [], killAfterMs = 15_000): Promise<Exit> {
@@ -27,16 +29,20 @@ export function runTs(file: string, args: readonly string[] = [], killAfterMs = 
     });
     let stdout = '';
     let stderr = '';
+    let killed = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started });
+      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started, killed });
     });
   });
 }

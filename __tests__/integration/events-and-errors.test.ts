@@ -220,7 +220,7 @@ describe('redaction: what a logger writes is safe to ship', () => {
     }
     // What a logger writes: nothing secret.
     const secrets = ['SECRET1', 'SECRET2', 'SECRET4'];
-    expect(payloads.length).toBeGreaterThanOrEqual(4); // 2 attempts, 1 retry, 1 failure
+    expect(payloads).toHaveLength(4); // 2 attempts, 1 retry, 1 failure
     expectClean(payloads, secrets);
     expectClean([JSON.stringify(err), JSON.stringify(err.toJSON())], secrets);
     expect(JSON.stringify(err)).toContain('503');

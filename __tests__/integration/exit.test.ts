@@ -4,49 +4,15 @@
  * default attemptMs is 10 s and totalMs 30 s, so a timer left referenced would
  * keep the child alive well past the bound below.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runTs } from '../helpers/run-ts.js';
 
-const ROOT = join(__dirname, '..', '..');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'exits-by-itself.ts');
 /** Startup (tsx) plus a few loopback calls take well under this; an unexited 10 s timer does not. */
 const EXIT_WITHIN_MS = 8_000;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-  killed: boolean;
-}
-
-function run(file: string, killAfterMs: number): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, killAfterMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started, killed });
-    });
-  });
-}
-
 test('a script that made its calls (one retried, one failing after retries, one aborted mid-wait) exits by itself with code 0, without dispose()', async () => {
-  const exit = await run(FIXTURE, 12_000);
+  const exit = await runTs(FIXTURE, [], 12_000);
 
   expect(exit.killed).toBe(false);
   expect({ code: exit.code, signal: exit.signal, stderr: exit.stderr }).toEqual({ code: 0, signal: null, stderr: '' });

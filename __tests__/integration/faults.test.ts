@@ -8,9 +8,14 @@
 import axios from 'axios';
 import type { AxiosResponse } from 'axios';
 import { ResilientClient, isCircuitOpenError, isDeadlineExceededError, resilienceOf } from '../../lib/index.js';
-import type { AttemptEvent, FailureEvent, ResilientClientConfig, RetryEvent, SuccessEvent, WithResilience } from '../../lib/index.js';
+import type { ResilientClientConfig, WithResilience } from '../../lib/index.js';
 import { fault, seededRandom, startFaultServer } from '../../samples/support/fault-server.js';
 import type { Fault, FaultServer, FaultServerOptions } from '../../samples/support/fault-server.js';
+import { rejection } from '../helpers/engine-harness.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { settleOnSockets } from '../helpers/real-io.js';
+import { recordEvents } from '../helpers/record-events.js';
+import { serversClosedAfterEach } from '../helpers/server.js';
 
 /** Small backoff so the suite stays fast. */
 const FAST = { baseMs: 1, maxMs: 5 } as const;
@@ -28,35 +33,29 @@ async function serve(options: FaultServerOptions): Promise<FaultServer> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Observed {
-  attempt: AttemptEvent[];
-  retry: RetryEvent[];
-  success: SuccessEvent[];
-  failure: FailureEvent[];
-  transitions: string[];
-}
+/** Plain loopback servers (helpers/server.ts), closed after each test. */
+const loopback = serversClosedAfterEach();
+
+const OBSERVED = ['attempt', 'retry', 'success', 'failure', 'circuit-open', 'circuit-half-open', 'circuit-close'] as const;
+type Observed = ReturnType<typeof recordEvents<(typeof OBSERVED)[number]>>;
 
 function observe(config: ResilientClientConfig): { client: ResilientClient; seen: Observed } {
   const client = new ResilientClient(config);
-  const seen: Observed = { attempt: [], retry: [], success: [], failure: [], transitions: [] };
-  client.on('attempt', (e) => seen.attempt.push(e));
-  client.on('retry', (e) => seen.retry.push(e));
-  client.on('success', (e) => seen.success.push(e));
-  client.on('failure', (e) => seen.failure.push(e));
-  client.on('circuit-open', () => seen.transitions.push('OPEN'));
-  client.on('circuit-half-open', () => seen.transitions.push('HALF_OPEN'));
-  client.on('circuit-close', () => seen.transitions.push('CLOSED'));
-  return { client, seen };
+  return { client, seen: recordEvents(client, ...OBSERVED) };
 }
 
-/** The rejection of `p`; fails the test if `p` resolves. */
-async function rejection(p: Promise<unknown>): Promise<WithResilience> {
-  try {
-    await p;
-  } catch (err) {
-    return err as WithResilience;
-  }
-  throw new Error('expected the call to reject, it resolved');
+/** The breaker's transitions so far, as states. */
+function transitions(seen: Observed): string[] {
+  const state = { 'circuit-open': 'OPEN', 'circuit-half-open': 'HALF_OPEN', 'circuit-close': 'CLOSED' } as Record<string, string>;
+  return seen.log.flatMap((name) => (state[name] === undefined ? [] : [state[name]]));
+}
+
+/** `observe` on a FakeClock (random pinned); `call(p)` settles `p` on the sockets, moving the clock through the client's waits. */
+function observeOnFakeClock(config: ResilientClientConfig) {
+  const clock = new FakeClock();
+  const observed = observe({ clock, random: () => 0.5, ...config });
+  const call = <T>(p: Promise<T>): Promise<T> => settleOnSockets(clock, observed.client, p);
+  return { ...observed, clock, call };
 }
 
 /** What a rejection was, in one line (for assertion messages). */
@@ -150,14 +149,17 @@ interface FaultCase {
   readonly first: Fault;
   /** What the failed attempt shows: a status or an error code. */
   readonly status?: number;
-  readonly code?: string;
+  /** The error code, or the codes axios may report for it (which one depends on socket timing). */
+  readonly code?: string | readonly string[];
 }
 
 const FAULTS: readonly FaultCase[] = [
   { name: '503', first: fault.status(503), status: 503 },
   { name: '429 with Retry-After: 0', first: fault.retryAfter(429, 0), status: 429 },
   { name: 'a connection reset before the response', first: fault.reset(), code: 'ECONNRESET' },
-  { name: 'a reset in the middle of the body', first: fault.resetMidBody(), code: 'ECONNRESET' },
+  // axios reports ECONNRESET, or ERR_BAD_RESPONSE "stream has been aborted" when the response's
+  // 'aborted' comes first (seen about 1 run in 4 on a loaded machine): a lost body either way.
+  { name: 'a reset in the middle of the body', first: fault.resetMidBody(), code: ['ECONNRESET', 'ERR_BAD_RESPONSE'] },
   { name: 'no answer at all (cut by attemptMs)', first: fault.hang(), code: 'ETIMEDOUT' },
   { name: 'latency above attemptMs', first: fault.latency(800), code: 'ETIMEDOUT' },
 ];
@@ -191,7 +193,7 @@ describe.each(FAULTS)('first attempt gets $name, the second an answer', (f) => {
       expect(seen.retry).toHaveLength(1);
       const retry = seen.retry[0];
       if (f.status !== undefined) expect(retry.status).toBe(f.status);
-      else expect(retry.code).toBe(f.code);
+      else expect([f.code].flat()).toContain(retry.code);
       expect(seen.success).toEqual([expect.objectContaining({ attempts: 2, status: 200 })]);
       expect(seen.failure).toEqual([]);
     } else {
@@ -200,7 +202,7 @@ describe.each(FAULTS)('first attempt gets $name, the second an answer', (f) => {
       expect(server.count()).toBe(1); // sent exactly once, even though the next answer would have succeeded
       expect(resilienceOf(err)).toMatchObject({ attempts: 1, reason: 'not-retryable' });
       if (f.status !== undefined) expect(err.response?.status).toBe(f.status);
-      else expect(err.code).toBe(f.code);
+      else expect([f.code].flat()).toContain(err.code);
       expect(seen.retry).toEqual([]);
       expect(seen.failure).toEqual([expect.objectContaining({ attempts: 1, reason: 'not-retryable' })]);
     }
@@ -280,22 +282,22 @@ describe('random 5xx at a rate (seeded)', () => {
 
 describe('429 / 503 with Retry-After', () => {
   test('delta-seconds and HTTP-date forms are both waited out (concurrently, on two servers)', async () => {
-    const run = async (f: Fault): Promise<{ server: FaultServer; seen: Observed; status: number }> => {
+    const run = async (f: Fault): Promise<{ server: FaultServer; seen: Observed; status: number; attemptsAt: number[] }> => {
       const server = await serve({ routes: { '/q': fault.script([f, fault.ok()]) } });
-      const { client, seen } = observe({ baseURL: server.url, retry: { backoff: FAST } });
-      const res = await client.get('/q');
-      return { server, seen, status: res.status };
+      const { client, clock, seen, call } = observeOnFakeClock({ baseURL: server.url, retry: { backoff: FAST } });
+      const attemptsAt: number[] = [];
+      client.on('attempt', () => attemptsAt.push(clock.now()));
+      const res = await call(client.get('/q'));
+      return { server, seen, status: res.status, attemptsAt };
     };
     const [delta, date] = await Promise.all([run(fault.retryAfter(429, 1, 'delta')), run(fault.retryAfter(503, 1, 'date'))]);
-    for (const { server, seen, status } of [delta, date]) {
+    for (const { server, seen, status, attemptsAt } of [delta, date]) {
       expect(status).toBe(200);
       expect(server.count()).toBe(2);
-      expect(seen.retry).toEqual([expect.objectContaining({ retryAfterMs: 1000 })]);
-      // The server's value plus up to 10% of it, never less.
-      expect(seen.retry[0]?.delayMs).toBeGreaterThanOrEqual(1000);
-      expect(seen.retry[0]?.delayMs).toBeLessThanOrEqual(1100);
-      const [first, second] = server.requests;
-      expect((second?.atMs ?? 0) - (first?.atMs ?? 0)).toBeGreaterThanOrEqual(990);
+      // The server's value plus up to 10% of it, never less: random pinned at 0.5 gives 5%.
+      expect(seen.retry).toEqual([expect.objectContaining({ retryAfterMs: 1000, delayMs: 1050 })]);
+      // The second attempt went out after that wait on the client's clock, not before.
+      expect(attemptsAt[1] - attemptsAt[0]).toBe(1050);
     }
     expect(delta.seen.retry[0]?.status).toBe(429);
     expect(date.seen.retry[0]?.status).toBe(503);
@@ -304,10 +306,10 @@ describe('429 / 503 with Retry-After', () => {
 
   test('a Retry-After longer than retryAfter.maxMs fails at once (retry-after-too-long), one request', async () => {
     const server = await serve({ routes: { '/q': fault.retryAfter(503, 120) } });
-    const { client } = observe({ baseURL: server.url, retry: { retryAfter: { maxMs: 10_000 } } });
-    const t0 = performance.now();
-    const err = await rejection(client.get('/q'));
-    expect(performance.now() - t0).toBeLessThan(500);
+    const { client, clock, call } = observeOnFakeClock({ baseURL: server.url, retry: { retryAfter: { maxMs: 10_000 } } });
+    const t0 = clock.now();
+    const err = await rejection(call(client.get('/q')));
+    expect(clock.now()).toBe(t0); // no wait of any length
     expect(resilienceOf(err)).toMatchObject({ attempts: 1, reason: 'retry-after-too-long' });
     expect(err.response?.status).toBe(503);
     expect(server.count()).toBe(1);
@@ -315,22 +317,24 @@ describe('429 / 503 with Retry-After', () => {
 
   test('a Retry-After (HTTP-date) longer than the time left fails at once with DeadlineExceededError', async () => {
     const server = await serve({ routes: { '/q': fault.retryAfter(429, 2, 'date') } });
-    const { client } = observe({ baseURL: server.url, timeBudget: { totalMs: 500 } });
-    const t0 = performance.now();
-    const err = await rejection(client.get('/q'));
-    expect(performance.now() - t0).toBeLessThan(400);
+    const { client, clock, call } = observeOnFakeClock({ baseURL: server.url, timeBudget: { totalMs: 500 } });
+    const t0 = clock.now();
+    const err = await rejection(call(client.get('/q')));
+    expect(clock.now()).toBe(t0); // no wait, not even the 500 ms left
     expect(isDeadlineExceededError(err)).toBe(true);
-    expect(resilienceOf(err)).toMatchObject({ attempts: 1, reason: 'deadline' });
+    expect(resilienceOf(err)).toMatchObject({ attempts: 1, reason: 'deadline', elapsedMs: 0 });
     expect(server.count()).toBe(1);
   });
 
   test('retryAfter.respect: false falls back to the backoff', async () => {
     const server = await serve({ routes: { '/q': fault.script([fault.retryAfter(429, 5), fault.ok()]) } });
-    const { client, seen } = observe({ baseURL: server.url, retry: { backoff: FAST, retryAfter: { respect: false } } });
-    const t0 = performance.now();
-    expect((await client.get('/q')).status).toBe(200);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    const { client, clock, seen, call } = observeOnFakeClock({ baseURL: server.url, retry: { backoff: FAST, retryAfter: { respect: false } } });
+    const t0 = clock.now();
+    expect((await call(client.get('/q'))).status).toBe(200);
+    // The backoff's first wait (full jitter, random 0.5: 0.5 x 1 ms), not the server's 5 s.
     expect(seen.retry[0]?.retryAfterMs).toBeUndefined();
+    expect(seen.retry[0]?.delayMs).toBe(0.5);
+    expect(clock.now() - t0).toBe(0.5);
   });
 
   test('a POST with a key waits out Retry-After and keeps its key; without a key it is sent once', async () => {
@@ -365,8 +369,9 @@ describe('latency and requests never answered, under time budgets', () => {
     const err = await rejection(client.get('/slow'));
     const elapsed = performance.now() - t0;
     expect(isDeadlineExceededError(err)).toBe(true);
+    // Real time: the deadline is never early; how late it may be under load is the benchmark's business (S6).
     expect(elapsed).toBeGreaterThanOrEqual(440);
-    expect(elapsed).toBeLessThan(700);
+    expect(elapsed).toBeLessThan(5_000);
     expect(seen.retry.length).toBeGreaterThanOrEqual(2);
     expect(seen.retry.every((r) => r.code === 'ETIMEDOUT')).toBe(true);
     // The last attempt may be cut by the deadline within a millisecond of being sent, before the
@@ -382,8 +387,9 @@ describe('latency and requests never answered, under time budgets', () => {
     const err = await rejection(client.get('/hang'));
     const elapsed = performance.now() - t0;
     expect(isDeadlineExceededError(err)).toBe(true);
+    // Real time: never early; generous above (lateness is measured by the benchmark, S6).
     expect(elapsed).toBeGreaterThanOrEqual(295);
-    expect(elapsed).toBeLessThan(550);
+    expect(elapsed).toBeLessThan(5_000);
     expect(seen.failure).toEqual([expect.objectContaining({ reason: 'deadline', attempts: 1 })]);
     expect(server.count()).toBe(1);
   });
@@ -429,7 +435,7 @@ describe('healthy -> outage -> recovery, with a circuit breaker', () => {
         '/b': fault.phases([{ name: 'healthy', for: 2, fault: fault.ok() }, { name: 'outage', for: 4, fault: fault.status(503) }, { name: 'recovery', fault: fault.ok() }], 'requests'),
       },
     });
-    const { client, seen } = observe({ baseURL: server.url, retry: false, circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 100, maxOpenMs: 100, openJitter: 0 } });
+    const { client, clock, seen } = observeOnFakeClock({ baseURL: server.url, retry: false, circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 100, maxOpenMs: 100, openJitter: 0 } });
     const outcomes: string[] = [];
     const call = async (): Promise<void> => {
       const r = await settle(client.get('/b'));
@@ -438,50 +444,56 @@ describe('healthy -> outage -> recovery, with a circuit breaker', () => {
     for (let i = 0; i < 7; i++) await call(); // 2 ok, 3 x 503 (opens), then refused
     expect(outcomes).toEqual(['200', '200', '503', '503', '503', 'refused', 'refused']);
     expect(server.count()).toBe(5);
-    await sleep(120);
+    await clock.advance(100);
     await call(); // trial, still in the outage: reopens
     await call();
-    await sleep(120);
+    await clock.advance(100);
     await call(); // trial, recovered: closes
     await call();
     expect(outcomes.slice(7)).toEqual(['503', 'refused', '200', '200']);
-    expect(seen.transitions).toEqual(['OPEN', 'HALF_OPEN', 'OPEN', 'HALF_OPEN', 'CLOSED']);
+    expect(transitions(seen)).toEqual(['OPEN', 'HALF_OPEN', 'OPEN', 'HALF_OPEN', 'CLOSED']);
     expect(server.count()).toBe(8);
     expect(seen.attempt).toHaveLength(8);
     expect(seen.success.length + seen.failure.length).toBe(11);
     expect(server.requests.map((r) => r.phase)).toEqual(['healthy', 'healthy', 'outage', 'outage', 'outage', 'outage', 'recovery', 'recovery']);
   });
 
+  // The fault server's time phases run on real time. Here a loopback server's phases follow the
+  // client's FakeClock instead, so the timeline is exact and nothing is slept; the sockets are real.
   test('by elapsed time, with retries and several callers: opens during the outage, closed after recovery, nothing sent while open', async () => {
-    const server = await serve({
-      routes: {
-        '/b/*': fault.phases([{ name: 'healthy', for: 150, fault: fault.ok() }, { name: 'outage', for: 300, fault: fault.random(0.5, fault.status(503), fault.reset()) }, { name: 'recovery', fault: fault.ok() }]),
-      },
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const pick = seededRandom(9);
+    const phases: string[] = [];
+    const server = await loopback((req, res) => {
+      const at = clock.now() - t0;
+      const phase = at < 150 ? 'healthy' : at < 450 ? 'outage' : 'recovery';
+      phases.push(phase);
+      if (phase === 'outage' && pick() < 0.5) req.socket.destroy();
+      else res.writeHead(phase === 'outage' ? 503 : 200).end();
     });
-    const { client, seen } = observe({ baseURL: server.url, retry: { maxAttempts: 3, backoff: FAST }, circuitBreaker: { trip: { type: 'consecutive', failures: 5 }, openMs: 80 } });
+    const { client, seen } = observe({ clock, random: seededRandom(1), baseURL: server.url, retry: { maxAttempts: 3, backoff: FAST }, circuitBreaker: { trip: { type: 'consecutive', failures: 5 }, openMs: 80 } });
     let openAt: number | undefined;
     let closedAt: number | undefined;
-    const t0 = performance.now();
-    client.on('circuit-open', () => (openAt ??= performance.now() - t0));
-    client.on('circuit-close', () => (closedAt = performance.now() - t0));
-    server.reset();
+    client.on('circuit-open', () => (openAt ??= clock.now() - t0));
+    client.on('circuit-close', () => (closedAt = clock.now() - t0));
     let calls = 0;
     const caller = async (id: number): Promise<void> => {
-      while (performance.now() - t0 < 800) {
+      while (clock.now() - t0 < 800) {
         calls++;
         await settle(client.get(`/b/${id}`));
-        await sleep(10);
+        await clock.sleep(10);
       }
     };
-    await Promise.all([caller(1), caller(2), caller(3)]);
-    expect(openAt).toBeGreaterThanOrEqual(140);
+    await settleOnSockets(clock, client, Promise.all([caller(1), caller(2), caller(3)]), 30_000);
+    expect(openAt).toBeGreaterThanOrEqual(150);
     expect(openAt).toBeLessThan(450);
-    expect(closedAt).toBeGreaterThanOrEqual(440);
+    expect(closedAt).toBeGreaterThanOrEqual(450);
     expect(client.circuit()?.state).toBe('CLOSED');
     expect(seen.success.length + seen.failure.length).toBe(calls);
     expect(seen.failure.some((f) => f.reason === 'circuit-open' && f.attempts === 0)).toBe(true);
-    expect(server.count()).toBe(seen.attempt.length);
-    expect(server.requests.filter((r) => r.phase === 'outage').length).toBeGreaterThanOrEqual(5);
+    expect(server.requests).toHaveLength(seen.attempt.length);
+    expect(phases.filter((p) => p === 'outage').length).toBeGreaterThanOrEqual(5);
   });
 });
 
