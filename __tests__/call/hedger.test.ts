@@ -603,3 +603,41 @@ describe('hedging off', () => {
     expect(client.stats().hedges).toEqual({ sent: 0, won: 0, refused: { budget: 0, breaker: 0, throttle: 0, pushback: 0 } });
   });
 });
+
+describe('with the system clock', () => {
+  afterEach(() => jest.useRealTimers());
+
+  test('an answer that came in by the time the hedge timer fires wins: no copy is sent', async () => {
+    jest.useFakeTimers();
+    let sent = 0;
+    const adapter: AxiosAdapter = (config) => {
+      sent++;
+      // Answers when the hedge delay passes: the hedge timer (armed first) fires first.
+      return new Promise((resolve, reject) => setTimeout(() => settle(config, 200, {}, 'ok', resolve, reject), 25));
+    };
+    const client = new ResilientClient({ baseURL: BASE, adapter, hedge: { delayMs: 25 } });
+    const call = track(client.get('/a'));
+    await jest.advanceTimersByTimeAsync(25);
+    await call.done;
+    expect(call.state).toBe('resolved');
+    expect(sent).toBe(1);
+    expect(client.stats()).toMatchObject({ inFlight: 0, hedges: { sent: 0 } });
+    client.dispose();
+  });
+
+  test('without an answer the copy goes once the sockets were read', async () => {
+    jest.useFakeTimers();
+    const answers: Array<() => void> = [];
+    const adapter: AxiosAdapter = (config) => new Promise((resolve, reject) => answers.push(() => settle(config, 200, {}, 'ok', resolve, reject)));
+    const client = new ResilientClient({ baseURL: BASE, adapter, hedge: { delayMs: 25 } });
+    const call = track(client.get('/a'));
+    await jest.advanceTimersByTimeAsync(25);
+    expect(answers).toHaveLength(1); // decided after the sockets are read: in setImmediate
+    await jest.advanceTimersToNextTimerAsync(); // the immediate
+    expect(answers).toHaveLength(2);
+    answers[1]();
+    await call.done;
+    expect(client.stats().hedges).toMatchObject({ sent: 1, won: 1 });
+    client.dispose();
+  });
+});

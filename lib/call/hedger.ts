@@ -24,6 +24,12 @@
  *   runner reads the result when attempt 1's outcome reaches it: its real
  *   outcome, or, when it lost, a {@link HedgeLostError} its adapter promise was
  *   settled with (never seen by the caller).
+ * - **Answers already in hand go first.** Node runs due timers before it
+ *   reads the sockets, so in a busy process the hedge timer can fire while
+ *   the first attempt's answer waits unread. With the system clock, a due
+ *   hedge is decided in a `setImmediate` (after the sockets are read): an
+ *   answer that came in meanwhile wins and no copy is sent. Injected clocks
+ *   decide at once (deterministic tests).
  * - **Budget refunds follow the winner**: a call won by attempt 1 refunds like
  *   a first-attempt success, one won by a copy refunds what that copy took. So
  *   in a brownout, where every copy loses to the attempt sent before it, the
@@ -36,6 +42,7 @@ import type { ResolvedHedge } from '../hedge/hedge-options.js';
 import { failureWeight, hedgeRoom, isPushback } from '../hedge/hedge-policy.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
 import { DeadlineScheduler } from '../time/deadline-scheduler.js';
 import type { Expiring } from '../time/deadline-scheduler.js';
 import type { Closed } from './attempt-end.js';
@@ -126,8 +133,12 @@ export interface HedgeHost {
   dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse>;
 }
 
+type Immediate = (fn: () => void) => unknown;
+
 export class Hedger {
   private timers: DeadlineScheduler | undefined = undefined;
+  /** Races whose delay passed, decided after the sockets are read (see the module comment). */
+  private due: HedgeRace[] = [];
   private readonly counts = { sent: 0, won: 0, refused: { budget: 0, breaker: 0, throttle: 0, pushback: 0 } };
 
   constructor(private readonly host: HedgeHost) {}
@@ -180,8 +191,21 @@ export class Hedger {
 
   /** The scheduler's callback. */
   delayPassed(race: HedgeRace): void {
-    if (!race.decided) this.hedge(race, false);
+    if (race.decided) return;
+    const immediate = this.host.clock === systemClock ? (globalThis as { setImmediate?: Immediate }).setImmediate : undefined;
+    if (immediate === undefined) {
+      this.hedge(race, false);
+      return;
+    }
+    this.due.push(race);
+    if (this.due.length === 1) immediate(this.decideDue);
   }
+
+  private readonly decideDue = (): void => {
+    const due = this.due;
+    this.due = [];
+    for (const race of due) if (!race.decided) this.hedge(race, false);
+  };
 
   // ---- sending ----------------------------------------------------------------
 
@@ -327,5 +351,6 @@ export class Hedger {
   /** `dispose()`: drops every hedge timer. */
   dispose(): void {
     this.timers?.clear();
+    this.due = [];
   }
 }
