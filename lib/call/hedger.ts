@@ -283,7 +283,7 @@ export class Hedger {
       const weight = retry === false ? 'final' : failureWeight(retry, closed.end, race.call.idempotent);
       if (weight === 'final') return this.decide(race, end);
       race.lastFailure = end;
-      if (!race.pushback && isPushback(closed.end)) this.pushedBack(race);
+      if (!race.pushback && isPushback(closed.end)) this.pushedBack(race, weight === 'retryable');
       if (weight === 'retryable' && this.hedge(race, closed.timedOut)) return;
     } else if (closed.kind === 'success' || !attempt.hedge || attempt.refusal === undefined) {
       return this.decide(race, end);
@@ -295,8 +295,9 @@ export class Hedger {
     }
   }
 
-  private pushedBack(race: HedgeRace): void {
-    if (this.room(race)) this.counts.refused.pushback++;
+  /** The server pushed back: no more copies for this call (counted when this failure would have sent one at once). */
+  private pushedBack(race: HedgeRace, wouldHedge: boolean): void {
+    if (wouldHedge && this.room(race)) this.counts.refused.pushback++;
     race.pushback = true;
     this.disarm(race);
   }
