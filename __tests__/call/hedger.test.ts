@@ -467,6 +467,34 @@ describe('who wins', () => {
     expect(client.circuit()?.stats).toMatchObject({ calls: 2, ignored: 2, failures: 0 });
   });
 
+  test('copies still in the request interceptors count: numbers, the attempt cap, and the caller abort', async () => {
+    const { clock, client, exchanges } = setup({ retry: { maxAttempts: 3 }, hedge: { delayMs: 10, maxHedges: 2 } });
+    const held: Array<() => void> = [];
+    const numbers: number[] = [];
+    client.axios.interceptors.request.use(async (c) => {
+      const info = attemptOf(c) as AttemptInfo;
+      numbers.push(info.attempt);
+      if (info.hedge) await new Promise<void>((r) => held.push(r));
+      return c;
+    });
+    const controller = new AbortController();
+    const call = track(client.get('/a', { signal: controller.signal }));
+    await at(clock, 10); // copy #2 held in the interceptor: the timer waits for it to go out
+    await at(clock, 100);
+    expect(numbers).toEqual([1, 2]);
+    exchanges[0].respond(502); // the next copy at once: #3, while #2 is still on its way
+    await settleChain();
+    expect(numbers).toEqual([1, 2, 3]);
+    controller.abort();
+    held.forEach((r) => r());
+    await settleChain();
+    expect(call.state).toBe('rejected');
+    expect((call.error as WithResilience).resilience).toMatchObject({ reason: 'aborted' });
+    expect(exchanges).toHaveLength(1); // neither copy was sent
+    expect(client.stats()).toMatchObject({ inFlight: 0 });
+    expect(clock.pending).toBe(0);
+  });
+
   test('the breaker is charged for the winner only: aborted losers are ignored', async () => {
     const { clock, client, exchanges } = setup({ retry: { maxAttempts: 3 }, hedge: { delayMs: 50, maxHedges: 2 } });
     const call = track(client.get('/a'));

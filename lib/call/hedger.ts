@@ -41,6 +41,7 @@ import type { Gates } from '../gates/gates.js';
 import type { ResolvedHedge } from '../hedge/hedge-options.js';
 import { failureWeight, hedgeRoom, isPushback } from '../hedge/hedge-policy.js';
 import type { Reporter } from '../report/reporter.js';
+import type { ResolvedRetry } from '../retry/retry-options.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import { DeadlineScheduler } from '../time/deadline-scheduler.js';
@@ -117,10 +118,6 @@ export class HedgeRace implements Expiring {
   /** The hedge delay passed with the last attempt still unanswered. */
   expire(): void {
     this.owner.delayPassed(this);
-  }
-
-  toJSON(): undefined {
-    return undefined;
   }
 }
 
@@ -279,8 +276,8 @@ export class Hedger {
     if (race.decided) return;
     const end: RaceEnd = { attempt, closed, response };
     if (closed.kind === 'failed') {
-      const retry = race.call.options.retry;
-      const weight = retry === false ? 'final' : failureWeight(retry, closed.end, race.call.idempotent);
+      // A race exists only with retries on (`resilience.retry: false` turns hedging off for the call).
+      const weight = failureWeight(race.call.options.retry as ResolvedRetry, closed.end, race.call.idempotent);
       if (weight === 'final') return this.decide(race, end);
       race.lastFailure = end;
       if (!race.pushback && isPushback(closed.end)) this.pushedBack(race, weight === 'retryable');
