@@ -9,7 +9,7 @@ describe('splitClientConfig', () => {
   it('separates axios fields from resilience fields', () => {
     const random = (): number => 0.5;
     const resilience = {
-      retry: false, timeBudget: {}, circuitBreaker: false, retryBudget: false, concurrency: false, adaptiveThrottle: false, redactHeaders: [], redactQuery: [],
+      retry: false, timeBudget: {}, circuitBreaker: false, retryBudget: false, concurrency: false, adaptiveThrottle: false, hedge: false, redactHeaders: [], redactQuery: [],
     };
     const parts = splitClientConfig({ baseURL: 'https://a', headers: { x: '1' }, timeout: 5, ...resilience, clock, random });
     expect(parts.axiosDefaults).toEqual({ baseURL: 'https://a', headers: { x: '1' }, timeout: 5 });

@@ -126,7 +126,7 @@ describe('DEFAULTS and resolveOptions({})', () => {
 
   it("keeps the user's keys and nothing else", () => {
     expect(Object.keys(o).sort()).toEqual([...new Set(CLIENT_KEYS.map(resolvedKey))].sort());
-    expect(CLIENT_KEYS).toEqual(['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders', 'redactQuery']);
+    expect(CLIENT_KEYS).toEqual(['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'hedge', 'redactHeaders', 'redactQuery']);
   });
 
   it('equals DEFAULTS and is frozen all the way down', () => {
@@ -550,7 +550,7 @@ describe('resolveConfigure', () => {
     const err = configError(() => resolveConfigure({ [key]: 1 }, base));
     expect(err.path).toBe(`configure.${key}`);
     expect(err.message).toBe(
-      `configure.${key} must be one of the known options (retry, timeBudget, circuitBreaker, retryBudget, concurrency, adaptiveThrottle, redactHeaders, redactQuery), got 1`,
+      `configure.${key} must be one of the known options (retry, timeBudget, circuitBreaker, retryBudget, concurrency, adaptiveThrottle, hedge, redactHeaders, redactQuery), got 1`,
     );
   });
 
@@ -664,7 +664,7 @@ describe('resolveRequestOptions', () => {
     [null, /^resilience must be an object, got null$/],
     ['x', /^resilience must be an object, got "x"$/],
     [[], /^resilience must be an object, got an array of 0$/],
-    [{ retries: 1 }, /^resilience\.retries must be one of the known options \(retry, timeBudget, circuitBreaker, idempotencyKey\), got 1$/],
+    [{ retries: 1 }, /^resilience\.retries must be one of the known options \(retry, timeBudget, circuitBreaker, idempotencyKey, hedge\), got 1$/],
     [{ retryBudget: false }, /^resilience\.retryBudget must be one of the known options/],
     [{ redactHeaders: [] }, /^resilience\.redactHeaders must be one of the known options/],
     [{ retry: { maxAttempts: 0 } }, /^resilience\.retry\.maxAttempts must be an integer >= 1, got 0$/],

@@ -16,6 +16,7 @@ import { memory } from './scenarios/s3-memory.js';
 import { outage } from './scenarios/s4-outage.js';
 import { partialFailure } from './scenarios/s5-partial.js';
 import { deadline } from './scenarios/s6-deadline.js';
+import { hedging } from './scenarios/s7-hedge.js';
 
 const SCENARIOS: Record<number, (o: RunOptions) => Promise<ScenarioResult>> = {
   1: overheadInProcess,
@@ -24,9 +25,10 @@ const SCENARIOS: Record<number, (o: RunOptions) => Promise<ScenarioResult>> = {
   4: outage,
   5: partialFailure,
   6: deadline,
+  7: hedging,
 };
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only=<n>[,<n>...]]   (n in 1..6)';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only=<n>[,<n>...]]   (n in 1..7)';
 
 function usage(message: string): never {
   console.error(`${message}\n${USAGE}`);

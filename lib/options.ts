@@ -13,6 +13,8 @@ import { DEFAULT_RETRY_BUDGET, DEFAULT_THROTTLE, resolveConcurrency, resolveRetr
 import type {
   AdaptiveThrottleOptions, ConcurrencyOptions, ResolvedConcurrency, ResolvedRetryBudget, ResolvedThrottle, RetryBudgetOptions,
 } from './gates/gate-options.js';
+import { checkHedgeRoom, resolveHedge } from './hedge/hedge-options.js';
+import type { HedgeOptions, ResolvedHedge } from './hedge/hedge-options.js';
 import { DEFAULT_REDACTION, resolveRedaction } from './report/redaction.js';
 import type { Redaction } from './report/redaction.js';
 import { DEFAULT_IDEMPOTENCY_HEADER, DEFAULT_RETRY, resolveRetry } from './retry/retry-options.js';
@@ -34,6 +36,11 @@ export interface ResilienceOptions {
   concurrency?: ConcurrencyOptions | false;
   /** Adaptive throttling; off by default (`true` for its defaults). */
   adaptiveThrottle?: AdaptiveThrottleOptions | boolean;
+  /**
+   * Hedged requests: a second copy of a slow idempotent request after `delayMs`, the first answer wins.
+   * Off by default; `delayMs` is required to turn it on. Hedges count against `retry.maxAttempts`.
+   */
+  hedge?: HedgeOptions | false;
   /** Extra header names (any case) whose values never reach a log, on top of `SENSITIVE_HEADERS`. */
   redactHeaders?: readonly string[];
   /** Extra URL query parameter names (any case) whose values never reach a log, on top of `SENSITIVE_QUERY`. */
@@ -50,6 +57,8 @@ export interface RequestResilience {
   circuitBreaker?: false;
   /** A key string (also makes this POST/PATCH retryable), `true` for a generated key, `false` for none. */
   idempotencyKey?: string | boolean;
+  /** Partial hedge options merged over the client's, or `false`: no hedge for this call (nor with `retry: false`). */
+  hedge?: HedgeOptions | false;
 }
 
 /** Every resilience setting, resolved: the user's keys, complete; `false` for a feature that is off. */
@@ -66,6 +75,8 @@ export interface ResolvedOptions {
   readonly concurrency: ResolvedConcurrency | false;
   /** `adaptiveThrottle`, complete; `false` when it is off. */
   readonly adaptiveThrottle: ResolvedThrottle | false;
+  /** `hedge`, complete; `false` when hedging is off. */
+  readonly hedge: ResolvedHedge | false;
   /**
    * What never reaches a log: the default and `redactHeaders` header names, the default and `redactQuery` parameters.
    * @inlineType Redaction
@@ -90,12 +101,15 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   retryBudget: DEFAULT_RETRY_BUDGET,
   concurrency: false,
   adaptiveThrottle: false,
+  hedge: false,
   redaction: DEFAULT_REDACTION,
 });
 
 /** The resilience keys of a client config (everything else goes to axios). */
-export const CLIENT_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'redactHeaders', 'redactQuery'] as const;
-const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey'] as const;
+export const CLIENT_KEYS = [
+  'retry', 'timeBudget', 'circuitBreaker', 'retryBudget', 'concurrency', 'adaptiveThrottle', 'hedge', 'redactHeaders', 'redactQuery',
+] as const;
+const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey', 'hedge'] as const;
 
 /**
  * Resolves client-level options over `base` (the defaults, or the current
@@ -104,8 +118,11 @@ const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey']
  */
 export function resolveOptions(given: Partial<Record<(typeof CLIENT_KEYS)[number], unknown>>, base: ResolvedOptions = DEFAULTS): ResolvedOptions {
   const raw = v.record('options', given, CLIENT_KEYS) as typeof given; // own properties only
+  const retry = raw.retry === undefined ? base.retry : resolveRetry('retry', raw.retry, base.retry || DEFAULT_RETRY);
+  const hedge = raw.hedge === undefined ? base.hedge : resolveHedge('hedge', raw.hedge, base.hedge);
+  checkHedgeRoom('', hedge, retry, raw.retry === undefined);
   return Object.freeze({
-    retry: raw.retry === undefined ? base.retry : resolveRetry('retry', raw.retry, base.retry || DEFAULT_RETRY),
+    retry,
     timeBudget: raw.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('timeBudget', raw.timeBudget, base.timeBudget),
     circuitBreaker: raw.circuitBreaker === undefined ? base.circuitBreaker
       : resolveBreaker('circuitBreaker', raw.circuitBreaker, base.circuitBreaker || DEFAULT_BREAKER),
@@ -114,6 +131,7 @@ export function resolveOptions(given: Partial<Record<(typeof CLIENT_KEYS)[number
     concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency('concurrency', raw.concurrency, base.concurrency),
     adaptiveThrottle: raw.adaptiveThrottle === undefined ? base.adaptiveThrottle
       : resolveThrottle('adaptiveThrottle', raw.adaptiveThrottle, base.adaptiveThrottle || DEFAULT_THROTTLE),
+    hedge,
     redaction: raw.redactHeaders === undefined && raw.redactQuery === undefined ? base.redaction
       : resolveRedaction(raw.redactHeaders, raw.redactQuery, base.redaction),
   });
@@ -145,9 +163,13 @@ export function resolveRequestOptions(raw: unknown, base: ResolvedOptions): Requ
   if (r.circuitBreaker !== undefined && r.circuitBreaker !== false) {
     throw new ConfigError('resilience.circuitBreaker', r.circuitBreaker, 'false (per-request breaker settings are not supported; set them on the client)');
   }
-  const options = retry === base.retry && r.timeBudget === undefined ? base : Object.freeze({
+  let hedge = r.hedge === undefined ? base.hedge : resolveHedge('resilience.hedge', r.hedge, base.hedge);
+  if (retry === false && r.hedge === undefined) hedge = false; // "send this once"
+  checkHedgeRoom('resilience.', hedge, retry, r.retry === undefined);
+  const options = retry === base.retry && hedge === base.hedge && r.timeBudget === undefined ? base : Object.freeze({
     ...base,
     retry,
+    hedge,
     timeBudget: r.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('resilience.timeBudget', r.timeBudget, base.timeBudget),
   });
   return { options, idempotencyValue, bypassBreaker: r.circuitBreaker === false };

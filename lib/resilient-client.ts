@@ -13,6 +13,7 @@ import { install } from './call/interceptors.js';
 import type { Installed } from './call/interceptors.js';
 import { isAbsoluteUrl, originOf } from './call/request-facts.js';
 import { CallRunner } from './call/runner.js';
+import type { HedgeStats } from './call/hedger.js';
 import type { GateStats } from './gates/gates.js';
 import { resolveConfigure, resolveOptions } from './options.js';
 import type { ResilienceOptions, ResolvedOptions } from './options.js';
@@ -43,6 +44,8 @@ export interface ClientStats extends Readonly<CallCounters>, GateStats {
     /** The breaker's key, as in events and `circuit(key)`. */
     readonly key: string
   }>;
+  /** Hedged copies sent, calls they won, and copies not sent (by cause). All 0 while `hedge` is off. */
+  readonly hedges: HedgeStats;
 }
 
 /**
@@ -161,6 +164,7 @@ export class ResilientClient extends SafeEmitter {
       ...runner.report.counters,
       inFlight: runner.inFlight,
       breakers: runner.gates.breakers().map((b) => ({ key: b.key, ...b.stats() })),
+      hedges: runner.hedgeStats(),
       ...runner.gates.stats(runner.now()),
     };
   }

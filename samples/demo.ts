@@ -9,7 +9,9 @@
  *   outage, probes with trial calls, and closes once the backend is back;
  *   attempts that hang are cut by the time budget.
  * - pricing: steady, with occasional 429 + Retry-After (delta-seconds and
- *   HTTP-date forms) that the client waits out.
+ *   HTTP-date forms) that the client waits out, and a heavy tail (5% of
+ *   answers take 300-600 ms) that hedging cuts: a quote read that has not
+ *   answered after 80 ms gets a second copy, and the first answer wins.
  *
  * Live progress on a terminal (redrawn in place), a line every few seconds
  * otherwise; a summary table at the end, and a self-contained HTML report.
@@ -150,17 +152,20 @@ async function startBackends(durationMs: number, seed: number, now: () => number
   };
 
   // pricing: steady; about 6% of requests get 429 + Retry-After: 1 (half as delta-seconds, half as an
-  // HTTP-date), about 2% never get an answer (cut by attemptMs and retried), about 2% a plain 503.
+  // HTTP-date), about 2% never get an answer (cut by attemptMs and retried), about 2% a plain 503;
+  // answers take 10-40 ms, but 5% take 300-600 ms (a heavy tail: quote reads are hedged after 80 ms).
   const tooMany = fault.random(0.5, fault.retryAfter(429, 1, 'delta'), fault.retryAfter(429, 1, 'date'));
+  const answer = fault.random(0.06, tooMany, fault.random(0.02, fault.hang(), fault.flaky(0.02)));
   const pricingServer = await startFaultServer({
     seed: seed + 2,
     routes: {
-      '/quotes*': fault.latency([10, 40], fault.random(0.06, tooMany, fault.random(0.02, fault.hang(), fault.flaky(0.02)))),
+      '/quotes*': fault.random(0.05, fault.latency([300, 600], answer), fault.latency([10, 40], answer)),
     },
   });
   const pricingConfig: ResilientClientConfig = {
     baseURL: pricingServer.url,
     retry: { maxAttempts: 3, backoff: { baseMs: 50 }, retryAfter: { maxMs: 3_000 }, idempotencyKey: true },
+    hedge: { delayMs: 80 }, // GET only (the retry methods): POST /quotes is never hedged
     timeBudget: { totalMs: 4_000, attemptMs: 500 },
     circuitBreaker: { trip: { type: 'consecutive', failures: 5 }, openMs },
     random: seededRandom(seed + 3),
@@ -173,7 +178,7 @@ async function startBackends(durationMs: number, seed: number, now: () => number
   instrument(inventoryClient, inventory, now);
   instrument(pricingClient, pricing, now);
 
-  const describe = (c: ResilientClientConfig): string => JSON.stringify({ retry: c.retry, timeBudget: c.timeBudget, circuitBreaker: c.circuitBreaker });
+  const describe = (c: ResilientClientConfig): string => JSON.stringify({ retry: c.retry, timeBudget: c.timeBudget, circuitBreaker: c.circuitBreaker, hedge: c.hedge });
   return [
     {
       recorder: inventory,
@@ -261,6 +266,11 @@ function summary(backends: readonly Backend[], endMs: number, durationMs: number
     const r = b.recorder;
     const causes = [...r.retryCauses.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     lines.push(`${r.name}: failed calls by reason: ${reasonsInWords(r.reasons)}; retries after: ${causes}`);
+    if (b.client.settings.hedge !== false) {
+      const h = b.client.stats().hedges;
+      const refused = Object.entries(h.refused).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+      lines.push(`${r.name}: hedged copies sent ${h.sent}, won ${h.won}; not sent: ${refused}`);
+    }
     const opens = r.transitions.filter((t) => t.state === 'OPEN');
     const closes = r.transitions.filter((t) => t.state === 'CLOSED');
     if (opens.length > 0) {

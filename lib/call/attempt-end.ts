@@ -84,7 +84,7 @@ export function classifyResponse(retry: ResolvedRetry | false, response: AxiosRe
  * (the error is then ours: a timeout, a deadline or a cancel).
  */
 export function classifyError(err: unknown, cause: AbortCause | undefined): Closed {
-  if (cause === 'caller' || cause === 'disposed') return { kind: 'final', reason: 'aborted', error: err };
+  if (cause === 'caller' || cause === 'disposed' || cause === 'hedge-lost') return { kind: 'final', reason: 'aborted', error: err };
   if (cause === 'deadline') return { kind: 'final', reason: 'deadline', error: err };
   if (cause === 'attempt-timeout') return { kind: 'failed', end: { kind: 'error', code: AxiosError.ETIMEDOUT }, error: err, response: undefined, timedOut: true };
   if (isCancel(err)) return { kind: 'final', reason: 'aborted', error: err };

@@ -21,12 +21,13 @@ import { redactUrl } from '../report/redact.js';
 import type { AbortSignalLike, Clock } from '../time/clock.js';
 import type { Expiring } from '../time/deadline-scheduler.js';
 import { LiteSignal } from '../time/lite-signal.js';
+import type { HedgeRace } from './hedger.js';
 
 /** The config key that carries the attempt (and through it, the call). */
 export const STATE_KEY = '__resilientAxios';
 
-/** Why we aborted an attempt (axios only ever reports "canceled"). */
-export type AbortCause = 'attempt-timeout' | 'deadline' | 'caller' | 'disposed';
+/** Why we aborted an attempt (axios only ever reports "canceled"); 'hedge-lost': another attempt of the call won. */
+export type AbortCause = 'attempt-timeout' | 'deadline' | 'caller' | 'disposed' | 'hedge-lost';
 
 /** Something that can cancel: axios's `CancelToken` (subscribe/unsubscribe). */
 export interface CancelTokenLike {
@@ -50,8 +51,10 @@ export class Call {
   phase: CallPhase = 'starting';
   /** Attempts sent so far (refused ones not counted); the first is 1. */
   attempts = 0;
-  /** The attempt being sent or in flight, or the last one. */
+  /** The attempt being sent or in flight, or the last one (hedges aside: they live in `hedge`). */
   current: Attempt | undefined = undefined;
+  /** Hedging state, for a call that may be hedged (its method, its options); otherwise undefined. */
+  hedge: HedgeRace | undefined = undefined;
   /** The breaker / throttle key (when either is on). */
   key: string | undefined = undefined;
   breaker: CircuitBreaker | undefined = undefined;
@@ -151,6 +154,12 @@ export class Attempt extends LiteSignal implements Expiring, BulkheadWaiter {
   config: InternalAxiosRequestConfig | undefined = undefined;
   /** Why it was refused before being sent, if it was. */
   refusal: FailureReason | undefined = undefined;
+  /** Sent while an earlier attempt of the call was still in flight (or right after one failed, in its place). */
+  hedge = false;
+  /** What it took from the retry budget (refunded if it wins). */
+  cost = 0;
+  /** Its outcome was classified and reported (`AttemptSender.close`): once. */
+  closed = false;
 
   constructor(
     readonly call: Call,
@@ -207,7 +216,7 @@ export interface AttemptInfo {
   readonly maxAttempts: number;
   /** Time left in the call's budget, in ms (read when asked). */
   readonly remainingMs: number;
-  /** True for a hedged attempt (sent while an earlier one is still in flight). */
+  /** True for a hedged attempt (sent while an earlier one is still in flight, or at once after one failed). */
   readonly hedge: boolean;
 }
 
@@ -222,5 +231,5 @@ export function attemptOf(config: unknown): AttemptInfo | undefined {
   const a = attemptOfConfig(config);
   if (a === undefined) return undefined;
   const call = a.call;
-  return { callId: call.id, attempt: a.number, maxAttempts: call.maxAttempts, remainingMs: Math.max(0, call.deadline - call.clock.now()), hedge: false };
+  return { callId: call.id, attempt: a.number, maxAttempts: call.maxAttempts, remainingMs: Math.max(0, call.deadline - call.clock.now()), hedge: a.hedge };
 }

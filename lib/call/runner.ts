@@ -16,7 +16,9 @@ import { protectError } from '../report/safe-error.js';
 import { circuitOpenError, statusError } from '../report/failures.js';
 import { Reporter } from '../report/reporter.js';
 import type { EventSink } from '../report/reporter.js';
+import { mayHedgeMethod } from '../hedge/hedge-options.js';
 import { applyIdempotency } from '../retry/idempotency.js';
+import { DEFAULT_IDEMPOTENCY_HEADER } from '../retry/retry-options.js';
 import type { RetryOutcome } from '../retry/retry-options.js';
 import { decideRetry, shouldAskRetryIf } from '../retry/retry-policy.js';
 import type { DecisionInput } from '../retry/retry-policy.js';
@@ -29,6 +31,8 @@ import type { Attempt } from './call.js';
 import { awaitWithin, unwatchCaller, waitBetween, watchCaller } from './cancellation.js';
 import type { Within } from './cancellation.js';
 import { newAttempt, nextConfig, restoreCaller, takeOver } from './dispatch.js';
+import { HedgeLostError, HedgeRace, Hedger } from './hedger.js';
+import type { HedgeStats } from './hedger.js';
 import { AttemptSender, abortError, deadlineErrorOf } from './sender.js';
 import { OriginKeyCache, isReplayableBody, methodOf, newIdempotencyKey } from './request-facts.js';
 
@@ -54,6 +58,7 @@ export class CallRunner {
   readonly gates: Gates;
   readonly scheduler: DeadlineScheduler;
   private readonly sender: AttemptSender;
+  private readonly hedger: Hedger;
   private opts: ResolvedOptions;
   private readonly waiting = new Set<Call>();
   private readonly origins = new OriginKeyCache();
@@ -66,6 +71,7 @@ export class CallRunner {
     this.scheduler = new DeadlineScheduler(host.clock);
     this.gates = new Gates(host.clock, host.random, this.report.breakerObserver, options);
     this.sender = new AttemptSender(host.clock, this.gates, this.report, this.scheduler);
+    this.hedger = new Hedger({ clock: host.clock, gates: this.gates, report: this.report, sender: this.sender, dispatch: (c) => host.dispatch(c) });
   }
 
   get options(): ResolvedOptions {
@@ -88,12 +94,19 @@ export class CallRunner {
     return this.sender.inFlight;
   }
 
+  /** Hedges sent, won and refused since the client was made. */
+  hedgeStats(): HedgeStats {
+    return this.hedger.stats();
+  }
+
   // ---- start: the request interceptor (synchronous, first, never throws) ---
 
   readonly onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     const attempt = attemptOfConfig(config);
-    // The runner's own resend carries a pending attempt; anything else (a replayed config included) is a new call.
-    if (attempt === undefined || attempt.phase !== 'pending' || attempt.call.phase !== 'waiting' || attempt.config !== undefined) {
+    // The runner's own resend (a retry, or a hedge beside the attempts in flight) carries a pending attempt;
+    // anything else (a replayed config included) is a new call.
+    if (attempt === undefined || attempt.phase !== 'pending' || attempt.config !== undefined
+      || (attempt.call.phase !== 'waiting' && !(attempt.hedge && attempt.call.phase !== 'settled'))) {
       this.startCall(config);
     }
     return config;
@@ -124,6 +137,12 @@ export class CallRunner {
       if (breakerOn || this.gates.throttle !== undefined) call.key = this.keyOf(config);
       if (breakerOn && call.key !== undefined) call.breaker = this.gates.breaker(call.key);
       call.idempotent = applyIdempotency(call.method, config.headers, opts.retry, call.idempotencyValue, newIdempotencyKey);
+      const hedge = opts.hedge;
+      if (hedge !== false && opts.retry !== false) {
+        const m = call.method;
+        const keyed = (m === 'POST' || m === 'PATCH') && config.headers.get(opts.retry.idempotencyKey || DEFAULT_IDEMPOTENCY_HEADER) != null;
+        if (mayHedgeMethod(hedge, opts.retry, m, keyed)) call.hedge = new HedgeRace(call, hedge, this.hedger);
+      }
     } catch (err) {
       call.refusal = { error: err, reason: 'not-retryable' };
     }
@@ -141,6 +160,7 @@ export class CallRunner {
   readonly onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
     const attempt = attemptOfConfig(response.config);
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
+    if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, response, undefined);
     const closed = this.sender.close(attempt, response, undefined);
     return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.retryLoop(attempt.call, closed);
   };
@@ -148,10 +168,26 @@ export class CallRunner {
   readonly onError = (error: unknown): Promise<AxiosResponse> => {
     const attempt = attemptOfOutcome(error);
     if (attempt === undefined || attempt.call.phase === 'settled') return Promise.reject(error);
+    if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, undefined, error);
     const closed = this.sender.close(attempt, undefined, error);
     // An error never classifies as a success; the check narrows the type.
     return closed.kind === 'success' ? Promise.reject(error) : this.retryLoop(attempt.call, closed);
   };
+
+  /**
+   * Attempt 1's outcome of a hedged call reached axios's outer chain: its own
+   * (reported to the race), or the marker it was cut with when another attempt
+   * won. Either way the call goes on with what the race decides.
+   */
+  private async raced(attempt: Attempt, race: HedgeRace, response: AxiosResponse | undefined, error: unknown): Promise<AxiosResponse> {
+    if (!(error instanceof HedgeLostError) && !attempt.closed) {
+      this.hedger.report(race, attempt, this.sender.close(attempt, response, error), response);
+    }
+    const end = await this.hedger.next(race);
+    if (end.closed.kind !== 'success') return this.retryLoop(race.call, end.closed);
+    race.call.lastRetryCost = end.attempt.cost;
+    return this.succeed(race.call, end.response as AxiosResponse);
+  }
 
   private async retryLoop(call: Call, first: Unsuccessful): Promise<AxiosResponse> {
     let closed = first;
@@ -186,11 +222,23 @@ export class CallRunner {
       }
       call.lastRetryCost = cost;
       call.backoffState = decision.backoffState;
+      const race = call.hedge;
       this.report.retry(call, decision.delayMs, decision.retryAfterMs, error, this.clock.now());
       call.phase = 'waiting';
       const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
       if (!(await waitBetween(call, this.clock, decision.delayMs, this.waiting))) return this.fail(call, abortError(call, last), 'aborted');
       const next = newAttempt(call, this.sender);
+      if (race !== undefined) {
+        next.cost = cost;
+        this.hedger.launch(race, next, last);
+        const end = await this.hedger.next(race);
+        if (end.closed.kind !== 'success') {
+          closed = end.closed;
+          continue;
+        }
+        call.lastRetryCost = end.attempt.cost;
+        return this.succeed(call, end.response as AxiosResponse);
+      }
       let response: AxiosResponse | undefined;
       let err: unknown;
       try {
@@ -244,6 +292,7 @@ export class CallRunner {
   /** Ends the call: its slot, its caller listener; nothing stays in flight. */
   private settle(call: Call): void {
     call.phase = 'settled';
+    if (call.hedge !== undefined) this.hedger.end(call.hedge);
     const slot = call.slot;
     if (slot !== undefined) {
       call.slot = undefined;
@@ -276,5 +325,6 @@ export class CallRunner {
       this.sender.stop(call);
     }
     this.scheduler.clear();
+    this.hedger.dispose();
   }
 }

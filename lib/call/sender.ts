@@ -98,10 +98,12 @@ export class AttemptSender implements AttemptOwner {
     const remaining = call.deadline - now;
     if (this.disposed) call.stopped = 'disposed';
     if (call.stopped !== undefined) return this.refuse(attempt, abortError(call, config), 'aborted');
+    if (attempt.aborted) return this.refuse(attempt, attempt.reason ?? abortError(call, config), 'aborted'); // lost a race on its way
     if (remaining <= 0) return this.refuse(attempt, deadlineErrorOf(call, config), 'deadline');
     const key = call.key;
     const throttle = this.gates.throttle;
-    if (throttle !== undefined && key !== undefined) {
+    // A hedge passed the throttle and took its breaker permit when it was decided (see hedger.ts).
+    if (throttle !== undefined && key !== undefined && !attempt.hedge) {
       const p = throttle.admit(key, now);
       if (p !== -1) {
         this.report.throttled(call, key, p);
@@ -109,7 +111,7 @@ export class AttemptSender implements AttemptOwner {
       }
     }
     const breaker = call.breaker;
-    if (breaker !== undefined) {
+    if (breaker !== undefined && !attempt.hedge) {
       attempt.permit = breaker.acquire();
       if (attempt.permit === -1) {
         const remainingMs = breaker.remainingMs();
@@ -130,6 +132,7 @@ export class AttemptSender implements AttemptOwner {
     const propagate = call.options.timeBudget.propagateHeader;
     if (propagate !== undefined && remaining !== Infinity) config.headers.set(propagate, String(Math.floor(remaining)));
     this.report.attempt(call, attempt, remaining);
+    call.hedge?.sent(attempt);
     let out: Promise<AxiosResponse>;
     try {
       out = this.adapters.get(call.adapter, config)(config);
@@ -176,6 +179,23 @@ export class AttemptSender implements AttemptOwner {
   }
 
   /**
+   * Cuts an attempt that lost a race: a sent one is aborted and settled with
+   * `err` now; one still on its way (the user's request interceptors) is
+   * marked, and refused with `err` when it reaches the adapter.
+   */
+  cut(attempt: Attempt, err: unknown): void {
+    attempt.cause = 'hedge-lost';
+    if (attempt.phase === 'sent') this.abort(attempt, err);
+    else if (attempt.phase === 'pending') {
+      try {
+        attempt.abort(err);
+      } catch {
+        // a listener threw: the attempt is refused all the same
+      }
+    }
+  }
+
+  /**
    * Aborts an attempt's request and settles it with `err` now, whatever its
    * adapter does. The signal then leaves the config: axios re-checks it when
    * the adapter settles and would swap any error for a plain "canceled".
@@ -199,20 +219,30 @@ export class AttemptSender implements AttemptOwner {
 
   /** Ends what the call is doing now (a queued or sent attempt, a wait): the caller aborted, or the client is disposed. */
   stop(call: Call): void {
-    const attempt = call.current;
+    const race = call.hedge;
+    if (race === undefined) this.stopAttempt(call, call.current);
+    else for (const attempt of race.inFlight.slice()) this.stopAttempt(call, attempt);
+    call.waitSignal?.abort(undefined);
+  }
+
+  private stopAttempt(call: Call, attempt: Attempt | undefined): void {
     if (attempt?.phase === 'queued') this.refuse(attempt, abortError(call, attempt.config), 'aborted');
     else if (attempt?.phase === 'sent') {
       attempt.cause = call.stopped;
       this.abort(attempt, abortError(call, attempt.config));
     }
-    call.waitSignal?.abort(undefined);
   }
 
   /** Classifies the attempt's outcome and closes it: breaker permit, throttle, `attempt-end`. Once per attempt. */
   close(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): Closed {
     const call = attempt.call;
-    if (attempt.refusal !== undefined) return { kind: 'final', reason: attempt.refusal, error: err };
-    if (attempt.number > call.attempts) return { kind: 'final', reason: 'not-retryable', error: err }; // never sent: a user interceptor threw
+    attempt.closed = true;
+    if (attempt.refusal !== undefined || attempt.config === undefined) {
+      // Never sent: refused, or a user interceptor threw (or, for a hedge, it lost on its way). A hedge's permit goes back.
+      if (attempt.permit !== -1) call.breaker?.release(attempt.permit, 'ignore');
+      attempt.permit = -1;
+      return { kind: 'final', reason: attempt.refusal ?? 'not-retryable', error: err };
+    }
     let closed: Closed;
     try {
       closed = response !== undefined ? classifyResponse(call.options.retry, response) : classifyError(err, attempt.cause);
@@ -224,7 +254,7 @@ export class AttemptSender implements AttemptOwner {
     if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome);
     attempt.permit = -1;
     if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, this.clock.now());
-    if (closed.kind !== 'success') {
+    if (closed.kind !== 'success' && attempt.cause !== 'hedge-lost') {
       call.lastError = closed.error;
       const r = response ?? (isAxiosError(err) ? err.response : undefined);
       if (r !== undefined) call.lastResponse = r;

@@ -27,6 +27,8 @@ export interface AttemptEvent extends CallEventBase {
   readonly timeoutMs: number;
   /** Time left in the call's budget, in ms. */
   readonly remainingMs: number;
+  /** A hedged copy (see the `hedge` event), not the first attempt nor a retry after a wait. */
+  readonly hedge: boolean;
 }
 
 /** Every attempt's outcome, once per attempt. */
@@ -35,7 +37,10 @@ export interface AttemptEndEvent extends CallEventBase {
   readonly attempt: number;
   /** From sending the attempt to its outcome, in ms. */
   readonly durationMs: number;
-  /** 'response': the server answered (any status); 'error': no usable answer; 'aborted': cut by the caller, the client or a time limit. */
+  /**
+   * 'response': the server answered (any status); 'error': no usable answer; 'aborted': cut by the caller,
+   * the client or a time limit, or because another attempt of the call won (`code` 'ERR_HEDGE_LOST').
+   */
   readonly outcome: 'response' | 'error' | 'aborted';
   /** The response's HTTP status, when the server answered; else undefined. */
   readonly status: number | undefined;
@@ -61,12 +66,18 @@ export interface RetryEvent extends CallEventBase {
   readonly remainingMs: number;
 }
 
-/** A hedged attempt was sent while earlier ones are still in flight. */
+/**
+ * A hedged attempt was sent: `hedge.delayMs` passed with the earlier ones still
+ * in flight, or one failed retryably and the next copy went at once. Fired
+ * right after that attempt's `attempt` event.
+ */
 export interface HedgeEvent extends CallEventBase {
   /** The hedged attempt's number. */
   readonly attempt: number;
   /** Attempts of the call in flight, this one included. */
   readonly inFlight: number;
+  /** Since the call started, in ms. */
+  readonly elapsedMs: number;
 }
 
 /** The call resolved. */

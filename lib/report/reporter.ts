@@ -50,6 +50,7 @@ export interface AttemptView {
   readonly number: number;
   readonly timeoutMs: number;
   readonly sentAt: number;
+  readonly hedge: boolean;
 }
 
 export class Reporter {
@@ -83,8 +84,13 @@ export class Reporter {
     if (!this.sink.listening('attempt')) return;
     this.sink.fire('attempt', {
       callId: call.id, method: call.method, url: call.url, attempt: attempt.number,
-      maxAttempts: call.maxAttempts, timeoutMs: attempt.timeoutMs, remainingMs,
+      maxAttempts: call.maxAttempts, timeoutMs: attempt.timeoutMs, remainingMs, hedge: attempt.hedge,
     });
+  }
+
+  hedge(call: CallView, attempt: number, inFlight: number, now: number): void {
+    if (!this.sink.listening('hedge')) return;
+    this.sink.fire('hedge', { callId: call.id, method: call.method, url: call.url, attempt, inFlight, elapsedMs: now - call.start });
   }
 
   attemptEnd(call: CallView, attempt: AttemptView, now: number, outcome: AttemptEndEvent['outcome'], status: number | undefined, code: string | undefined): void {
