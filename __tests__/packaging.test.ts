@@ -9,6 +9,8 @@
  * - no dual-package hazard: errors made by either build (constructed, or raised
  *   by a client) are recognised by the other build's `is*` guards and by both
  *   axios builds' `isAxiosError` / `isCancel`;
+ * - the optional entry points `resilient-axios/otel` and `resilient-axios/prometheus`
+ *   load in both formats (with their peers installed) and work on a real call;
  * - TypeScript consumers type-check with `skipLibCheck: false` and `strict`:
  *   a `.cts` and a `.mts` consumer under `nodenext`, and one under `bundler`,
  *   each passing axios instances and errors between its own axios types and
@@ -22,10 +24,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as api from '../lib/index.js';
+import * as otelApi from '../lib/otel/index.js';
+import * as prometheusApi from '../lib/prometheus/index.js';
 
 const ROOT = resolve(__dirname, '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const AXIOS_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'axios', 'package.json'), 'utf8')) as { version: string }).version;
+const versionOf = (pkg: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const AXIOS_VERSION = versionOf('axios');
+/** The optional peers, as this repo has them, so the entry points can be loaded. */
+const PEERS = ['@opentelemetry/api', 'prom-client'].map((p) => `${p}@${versionOf(p)}`);
 
 interface Run {
   readonly code: number | null;
@@ -105,17 +112,53 @@ async function check(lib, axios, resolved) {
 }
 `;
 
+/**
+ * The optional entry points on a real call: OpenTelemetry with the API's no-op
+ * providers, Prometheus into a private registry; both removed after.
+ */
+const TELEMETRY_CHECK = String.raw`
+async function telemetry(lib, otel, prom, promClient, resolved) {
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => res.writeHead(200).end());
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const client = new lib.ResilientClient({ baseURL: 'http://127.0.0.1:' + server.address().port });
+  const traced = otel.instrument(client);
+  const registry = new promClient.Registry();
+  const measured = prom.prometheusMetrics(client, { registry, name: 'pkg' });
+  const status = (await client.get('/t')).status;
+  const text = await registry.metrics();
+  traced.uninstrument();
+  measured.unregister();
+  await new Promise((ok) => server.close(ok));
+  const keys = (m) => Object.keys(m).sort();
+  return {
+    resolved, otel: keys(otel), prometheus: keys(prom), status,
+    counted: text.includes('resilient_axios_calls_total{client="pkg",method="GET",outcome="success",reason="none"} 1'),
+    leftInRegistry: registry.getMetricsAsArray().length,
+  };
+}
+`;
+
 const CHECK_CJS = `'use strict';
 ${RUNTIME_CHECK}
+${TELEMETRY_CHECK}
 const lib = require('resilient-axios');
 const axios = require('axios');
-check(lib, axios, require.resolve('resilient-axios')).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+const entries = [require.resolve('resilient-axios/otel'), require.resolve('resilient-axios/prometheus')];
+Promise.all([check(lib, axios, require.resolve('resilient-axios')), telemetry(lib, require('resilient-axios/otel'), require('resilient-axios/prometheus'), require('prom-client'), entries)])
+  .then(([r, t]) => console.log(JSON.stringify({ ...r, telemetry: t })), (e) => { console.error(e); process.exit(1); });
 `;
 
 const CHECK_MJS = `import * as lib from 'resilient-axios';
+import * as otel from 'resilient-axios/otel';
+import * as prom from 'resilient-axios/prometheus';
+import * as promClient from 'prom-client';
 import axios from 'axios';
 ${RUNTIME_CHECK}
-console.log(JSON.stringify(await check(lib, axios, import.meta.resolve('resilient-axios'))));
+${TELEMETRY_CHECK}
+const entries = [import.meta.resolve('resilient-axios/otel'), import.meta.resolve('resilient-axios/prometheus')];
+const [r, t] = await Promise.all([check(lib, axios, import.meta.resolve('resilient-axios')), telemetry(lib, otel, prom, promClient, entries)]);
+console.log(JSON.stringify({ ...r, telemetry: t }));
 `;
 
 /**
@@ -271,18 +314,43 @@ export const configError: TypeError = new ConfigError('retry.maxAttempts', -1, '
 export const stats: number = client.stats().calls + (client.circuit()?.stats.failures ?? 0);
 `;
 
+/** The OpenTelemetry entry point, for every consumer (browser apps included). */
+const OTEL_TS = `import { trace } from '@opentelemetry/api';
+import { ResilientClient } from 'resilient-axios';
+import { instrument } from 'resilient-axios/otel';
+import type { InstrumentOptions, Instrumentation } from 'resilient-axios/otel';
+
+export const traced = new ResilientClient({ baseURL: 'http://127.0.0.1:9' });
+const options: InstrumentOptions = { tracerProvider: trace.getTracerProvider(), callSpans: true };
+export const otel: Instrumentation = instrument(traced, options);
+// @ts-expect-error: callSpans is a boolean
+instrument(traced, { callSpans: 'yes' });
+`;
+
+/** The Prometheus entry point (Node consumers only). */
+const PROMETHEUS_TS = `import { Registry } from 'prom-client';
+import { ResilientClient } from 'resilient-axios';
+import { prometheusMetrics } from 'resilient-axios/prometheus';
+import type { PrometheusMetrics } from 'resilient-axios/prometheus';
+
+export const measured = new ResilientClient({ baseURL: 'http://127.0.0.1:9' });
+export const prom: PrometheusMetrics = prometheusMetrics(measured, { registry: new Registry(), name: 'checkout' });
+// @ts-expect-error: name is required
+prometheusMetrics(measured, {});
+`;
+
 const TS_BASE = { target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, exactOptionalPropertyTypes: true, noUnusedLocals: true, forceConsistentCasingInFileNames: true };
 
 /** Node consumers: `@types/node` (from this repo, as a Node project would have it), no DOM. */
 const TSCONFIG_NODENEXT = {
   compilerOptions: { ...TS_BASE, module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2022'], types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
-  files: ['consumer.cts', 'consumer.mts'],
+  files: ['consumer.cts', 'consumer.mts', 'otel.cts', 'otel.mts', 'prometheus.cts', 'prometheus.mts'],
 };
 
 /** Bundler consumers (browser apps): DOM, no Node types. */
 const TSCONFIG_BUNDLER = {
   compilerOptions: { ...TS_BASE, module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] },
-  files: ['consumer.ts'],
+  files: ['consumer.ts', 'otel.ts'],
 };
 
 // ---------------------------------------------------------------------------
@@ -295,6 +363,14 @@ interface RuntimeReport {
   readonly shape: Record<string, string>;
   readonly call: { status?: number; data?: unknown; retries: number[]; hits: number; error?: string };
   readonly errorIsAxiosError: boolean;
+  readonly telemetry: {
+    readonly resolved: string[];
+    readonly otel: string[];
+    readonly prometheus: string[];
+    readonly status: number;
+    readonly counted: boolean;
+    readonly leftInRegistry: number;
+  };
 }
 type Verdicts = Record<'isAxiosError' | 'isCancel' | 'isCircuitOpenError' | 'isDeadlineExceededError' | 'isBulkheadFullError' | 'isThrottledError', boolean>;
 interface ErrorReport {
@@ -327,7 +403,7 @@ beforeAll(async () => {
 
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2));
-  await must('npm', ['install', tarball, `axios@${AXIOS_VERSION}`, '--no-audit', '--no-fund', '--prefer-offline'], consumer);
+  await must('npm', ['install', tarball, `axios@${AXIOS_VERSION}`, ...PEERS, '--no-audit', '--no-fund', '--prefer-offline'], consumer);
 
   const files: Record<string, string> = {
     'check.cjs': CHECK_CJS,
@@ -336,6 +412,11 @@ beforeAll(async () => {
     'consumer.cts': CONSUMER_TS,
     'consumer.mts': CONSUMER_TS,
     'consumer.ts': CONSUMER_TS,
+    'otel.cts': OTEL_TS,
+    'otel.mts': OTEL_TS,
+    'otel.ts': OTEL_TS,
+    'prometheus.cts': PROMETHEUS_TS,
+    'prometheus.mts': PROMETHEUS_TS,
     'tsconfig.nodenext.json': JSON.stringify(TSCONFIG_NODENEXT, null, 2),
     'tsconfig.bundler.json': JSON.stringify(TSCONFIG_BUNDLER, null, 2),
   };
@@ -392,7 +473,8 @@ describe('the packed tarball', () => {
     for (const t of targets) expect([t, existsSync(join(installed, t))]).toEqual([t, true]);
     expect(JSON.parse(readFileSync(join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(JSON.parse(readFileSync(join(installed, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module' });
-    expect(pkg.peerDependencies).toEqual({ axios: expect.any(String) });
+    expect(pkg.peerDependencies).toEqual({ axios: expect.any(String), '@opentelemetry/api': expect.any(String), 'prom-client': expect.any(String) });
+    expect(pkg.peerDependenciesMeta).toEqual({ '@opentelemetry/api': { optional: true }, 'prom-client': { optional: true } });
     expect(Object.keys(pkg.dependencies as object)).toEqual(['eventemitter3']);
   });
 });
@@ -413,6 +495,14 @@ describe('runtime, in a fresh consumer', () => {
     expect(esm.resolved).toMatch(/node_modules\/resilient-axios\/dist\/esm\/index\.js$/);
     expect(esm.call).toEqual({ status: 200, data: { hits: 2 }, retries: [503], hits: 2 });
     expect(esm.errorIsAxiosError).toBe(true);
+  });
+
+  test('the optional entry points load in each format, expose exactly their source\u2019s API, and work on a real call', () => {
+    const shape = (mod: object): string[] => Object.keys(mod).sort();
+    for (const [report, dir] of [[cjs, 'cjs'], [esm, 'esm']] as const) {
+      expect(report.telemetry.resolved.map((p) => p.replace(/^.*node_modules\/resilient-axios\//, ''))).toEqual([`dist/${dir}/otel/index.js`, `dist/${dir}/prometheus/index.js`]);
+      expect(report.telemetry).toMatchObject({ otel: shape(otelApi), prometheus: shape(prometheusApi), status: 200, counted: true, leftInRegistry: 0 });
+    }
   });
 
   test('both builds expose exactly the public API of lib/index.ts', () => {
@@ -486,12 +576,14 @@ describe('TypeScript consumers (strict, skipLibCheck: false)', () => {
       'consumer.cts', 'consumer.mts',
       'node_modules/resilient-axios/dist/cjs/index.d.ts', 'node_modules/axios/index.d.cts',
       'node_modules/resilient-axios/dist/esm/index.d.ts', 'node_modules/axios/index.d.ts',
+      'node_modules/resilient-axios/dist/cjs/otel/index.d.ts', 'node_modules/resilient-axios/dist/esm/otel/index.d.ts',
+      'node_modules/resilient-axios/dist/cjs/prometheus/index.d.ts', 'node_modules/resilient-axios/dist/esm/prometheus/index.d.ts',
     ]));
   }, 60_000);
 
   test('bundler: gets the ESM declarations and axios\u2019s ESM types only', async () => {
     const files = await typecheck(tscBundler);
-    expect(files).toEqual(expect.arrayContaining(['consumer.ts', 'node_modules/resilient-axios/dist/esm/index.d.ts', 'node_modules/axios/index.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['consumer.ts', 'node_modules/resilient-axios/dist/esm/index.d.ts', 'node_modules/axios/index.d.ts', 'node_modules/resilient-axios/dist/esm/otel/index.d.ts']));
     expect(files.filter((f) => f.includes('dist/cjs/') || f.endsWith('.d.cts'))).toEqual([]);
   }, 60_000);
 });
