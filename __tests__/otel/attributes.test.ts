@@ -1,4 +1,4 @@
-import { errorTypeOf, targetOf } from '../../lib/otel/attributes.js';
+import { errorTypeOf, fullUrlOf, targetOf } from '../../lib/otel/attributes.js';
 
 const SECRETS: ReadonlySet<string> = new Set(['access_token', 'token']);
 
@@ -10,6 +10,8 @@ describe('targetOf', () => {
     expect(targetOf('POST', 'http://10.0.0.1:8080/x', SECRETS)).toMatchObject({ address: '10.0.0.1', port: 8080, spanName: 'POST' });
     expect(targetOf('GET', 'http://h/', SECRETS).port).toBe(80);
     expect(targetOf('GET', 'ftp://h/file', SECRETS).port).toBeUndefined();
+    expect(targetOf('GET', 'HTTPS://h', SECRETS)).toMatchObject({ urlFull: 'HTTPS://h', port: 443 });
+    expect(targetOf('GET', 'http://h:bad/x', SECRETS)).toMatchObject({ address: 'h:bad', port: 80 });
   });
 
   test('userinfo becomes REDACTED:REDACTED; secret query and fragment values become REDACTED, names kept', () => {
@@ -33,6 +35,27 @@ describe('targetOf', () => {
   test('a relative URL resolves against the page address when given; otherwise no url.full nor server', () => {
     expect(targetOf('GET', '/api/x?token=t', SECRETS, 'https://app.test/page')).toMatchObject({ urlFull: 'https://app.test/api/x?token=REDACTED', address: 'app.test', port: 443 });
     expect(targetOf('GET', '/api/x?token=t', SECRETS)).toEqual({ method: 'GET', methodOriginal: undefined, spanName: 'GET', urlFull: undefined, address: undefined, port: undefined });
+  });
+});
+
+describe('fullUrlOf', () => {
+  const never = (): string => {
+    throw new Error('getUri is only for params');
+  };
+
+  test('joins baseURL and url as axios does, unless url is absolute', () => {
+    expect(fullUrlOf({ baseURL: 'http://h/api//', url: '//x' }, never)).toBe('//x'); // protocol-relative: absolute, as axios takes it
+    expect(fullUrlOf({ baseURL: 'http://h/api//', url: '/x/y' }, never)).toBe('http://h/api/x/y');
+    expect(fullUrlOf({ baseURL: 'http://h/api', url: 'x' }, never)).toBe('http://h/api/x');
+    expect(fullUrlOf({ baseURL: 'http://h/api', url: 'https://other/z' }, never)).toBe('https://other/z');
+    expect(fullUrlOf({ baseURL: 'http://h/api', url: '' }, never)).toBe('http://h/api');
+    expect(fullUrlOf({ url: '/only' }, never)).toBe('/only');
+    expect(fullUrlOf({}, never)).toBe('');
+  });
+
+  test('allowAbsoluteUrls: false joins even an absolute url; params go through axios\u2019s getUri', () => {
+    expect(fullUrlOf({ baseURL: 'http://h', url: 'https://other/z', allowAbsoluteUrls: false }, never)).toBe('http://h/https://other/z');
+    expect(fullUrlOf({ baseURL: 'http://h', url: '/p', params: { a: 1 } }, () => 'http://h/p?a=1')).toBe('http://h/p?a=1');
   });
 });
 

@@ -33,6 +33,12 @@ const REDACTED = 'REDACTED';
 const CONVENTION_SECRETS: ReadonlySet<string> = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'x-goog-signature']);
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
+/** An absolute URL: scheme, authority, path, query, fragment (parsed by hand: `new URL` costs more than a call). */
+const PARTS = /^([a-z][a-z\d+\-.]*:)\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i;
+/** An authority's host (an IPv6 literal in brackets, or a name) and port. */
+const HOST_PORT = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/;
+/** What axios takes for an absolute URL (`isAbsoluteURL`). */
+const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 function paramName(raw: string): string {
   try {
@@ -55,6 +61,30 @@ function redactParams(part: string, secrets: ReadonlySet<string>): string {
   return part.charAt(0) + pairs.join('&');
 }
 
+/** The parts of a request config that make its URL. */
+export interface UrlConfig {
+  readonly url?: string | undefined;
+  readonly baseURL?: string | undefined;
+  readonly params?: unknown;
+  readonly allowAbsoluteUrls?: boolean | undefined;
+}
+
+/**
+ * The URL a request goes to, as axios builds it (`buildFullPath`): `baseURL`
+ * and `url` joined unless `url` is absolute. With `params`, `getUri` (axios's
+ * own serialiser, and slower) builds it.
+ */
+export function fullUrlOf(config: UrlConfig, getUri: () => string): string {
+  if (config.params !== undefined && config.params !== null) return getUri();
+  const url = config.url ?? '';
+  const base = config.baseURL;
+  if (base === undefined || base === '' || (ABSOLUTE.test(url) && config.allowAbsoluteUrls !== false)) return url;
+  if (url === '') return base;
+  let end = base.length;
+  while (end > 0 && base.charCodeAt(end - 1) === 47) end--;
+  return `${base.slice(0, end)}/${url.replace(/^\/+/, '')}`;
+}
+
 /**
  * The attributes of a call to `fullUrl` with `method` (upper case).
  * `secrets`: lower-case query parameter names whose values are redacted (the
@@ -63,19 +93,26 @@ function redactParams(part: string, secrets: ReadonlySet<string>): string {
  */
 export function targetOf(method: string, fullUrl: string, secrets: ReadonlySet<string>, base?: string): Target {
   const known = knownMethod(method);
-  const named = { method: known, methodOriginal: known === method ? undefined : method, spanName: known === '_OTHER' ? 'HTTP' : known };
-  let u: URL;
-  try {
-    u = new URL(fullUrl, base);
-  } catch {
-    return { ...named, urlFull: undefined, address: undefined, port: undefined };
+  const methodOriginal = known === method ? undefined : method;
+  const spanName = known === '_OTHER' ? 'HTTP' : known;
+  let m = PARTS.exec(fullUrl);
+  if (m === null && base !== undefined) {
+    try {
+      m = PARTS.exec(new URL(fullUrl, base).href);
+    } catch {
+      // not a URL even against the page: no url.full
+    }
   }
-  const userinfo = u.username !== '' || u.password !== '' ? `${REDACTED}:${REDACTED}@` : '';
-  const urlFull = `${u.protocol}//${userinfo}${u.host}${u.pathname}${redactParams(u.search, secrets)}${redactParams(u.hash, secrets)}`;
-  const host = u.hostname;
+  if (m === null) return { method: known, methodOriginal, spanName, urlFull: undefined, address: undefined, port: undefined };
+  const [, scheme, authority, path, query = '', fragment = ''] = m;
+  const at = authority.lastIndexOf('@');
+  const hostPort = at === -1 ? authority : authority.slice(at + 1);
+  const hp = HOST_PORT.exec(hostPort);
+  const host = hp === null ? hostPort : hp[1];
   const address = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  const port = u.port !== '' ? Number(u.port) : DEFAULT_PORTS[u.protocol];
-  return { ...named, urlFull, address: address === '' ? undefined : address, port };
+  const port = hp?.[2] !== undefined && hp[2] !== '' ? Number(hp[2]) : DEFAULT_PORTS[scheme.toLowerCase()];
+  const urlFull = `${scheme}//${at === -1 ? '' : `${REDACTED}:${REDACTED}@`}${hostPort}${path}${redactParams(query, secrets)}${redactParams(fragment, secrets)}`;
+  return { method: known, methodOriginal, spanName, urlFull, address: address === '' ? undefined : address, port };
 }
 
 /**

@@ -24,7 +24,7 @@ import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import { ConfigError, ResilientClient, attemptOf } from '../index.js';
 import type { FailureEvent, SuccessEvent } from '../index.js';
 import { Listeners } from '../telemetry/listeners.js';
-import { targetOf } from './attributes.js';
+import { fullUrlOf, targetOf } from './attributes.js';
 import { CallMetrics } from './call-metrics.js';
 import { CallTracer } from './call-tracer.js';
 
@@ -99,7 +99,8 @@ export function instrument(client: ResilientClient, options: InstrumentOptions =
       const info = attemptOf(config);
       if (info === undefined || calls.record(info.callId) !== undefined) return config;
       try {
-        const target = targetOf((config.method ?? 'get').toUpperCase(), instance.getUri(config), client.settings.redaction.query, pageAddress());
+        const url = fullUrlOf(config, () => instance.getUri(config));
+        const target = targetOf((config.method ?? 'get').toUpperCase(), url, client.settings.redaction.query, pageAddress());
         calls.begin(info.callId, target, context.active());
       } catch {
         // a URL axios cannot build: the call fails on its own; it goes untraced
