@@ -12,6 +12,7 @@ describe('targetOf', () => {
     expect(targetOf('GET', 'ftp://h/file', SECRETS).port).toBeUndefined();
     expect(targetOf('GET', 'HTTPS://h', SECRETS)).toMatchObject({ urlFull: 'HTTPS://h', port: 443 });
     expect(targetOf('GET', 'http://h:bad/x', SECRETS)).toMatchObject({ address: 'h:bad', port: 80 });
+    expect(targetOf('GET', 'file:///etc/hosts', SECRETS)).toMatchObject({ urlFull: 'file:///etc/hosts', address: undefined, port: undefined });
   });
 
   test('userinfo becomes REDACTED:REDACTED; secret query and fragment values become REDACTED, names kept', () => {

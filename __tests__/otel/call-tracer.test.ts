@@ -57,6 +57,13 @@ test('call spans: an aborted call is no error; clear() ends every call span stil
   ]);
 });
 
+test('a call span carries only what is known of where the call goes', () => {
+  const calls = new CallTracer(telemetry.tracerProvider.getTracer('t'), true);
+  calls.begin('rel', targetOf('GET', '/relative', new Set()), ROOT_CONTEXT);
+  calls.end(success('rel'));
+  expect(telemetry.spans()[0].attributes).toEqual({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'resilient_axios.attempts': 1 });
+});
+
 test('a refusal is an event on the caller\u2019s span only when that span records', () => {
   const calls = new CallTracer(telemetry.tracerProvider.getTracer('t'), false);
   const caller = telemetry.tracerProvider.getTracer('t').startSpan('caller');

@@ -6,6 +6,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, metrics, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
+import axios from 'axios';
+import type { AxiosAdapter } from 'axios';
 import { ConfigError, ResilientClient } from '../../lib/index.js';
 import type { ResilientClientConfig } from '../../lib/index.js';
 import { instrument } from '../../lib/otel/index.js';
@@ -219,6 +221,40 @@ describe('no state outlives its call', () => {
   });
 });
 
+describe('calls it cannot trace go on untouched', () => {
+  test('a URL axios cannot build: no span, the call fails as it would, and is still measured', async () => {
+    const server = await serve([{ status: 200 }]);
+    const client = new ResilientClient({ baseURL: server.url });
+    instrument(client, { tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider });
+    const serialize = (): string => {
+      throw new Error('bad params');
+    };
+    await expect(client.get('/x', { params: { a: 1 }, paramsSerializer: { serialize } })).rejects.toThrow('bad params');
+    expect([telemetry.spans(), telemetry.open(), server.requests]).toEqual([[], 0, []]);
+    const [duration] = await telemetry.points('resilient_axios.call.duration');
+    expect(duration.attributes).toEqual({ 'http.request.method': 'GET', outcome: 'failure', reason: 'not-retryable' });
+  });
+
+  test('a plain axios request sent through the wrapped adapter goes out as it is', async () => {
+    const server = await serve([{ status: 200 }]);
+    const client = new ResilientClient({ baseURL: server.url });
+    instrument(client, { tracerProvider: telemetry.tracerProvider });
+    const res = await axios.get(`${server.url}/plain`, { adapter: client.axios.defaults.adapter as AxiosAdapter });
+    expect([res.status, telemetry.spans(), server.requests[0].headers.traceparent]).toEqual([200, [], undefined]);
+  });
+
+  test('uninstrument() while a call waits to retry: its next attempt goes out plain', async () => {
+    const server = await serve([{ status: 503 }, { status: 200 }]);
+    const client = new ResilientClient({ ...FAST, baseURL: server.url });
+    const t = instrument(client, { tracerProvider: telemetry.tracerProvider });
+    client.once('retry', () => t.uninstrument());
+    expect((await client.get('/r')).status).toBe(200);
+    expect(clientSpans()).toHaveLength(1);
+    expect(server.requests.map((r) => typeof r.headers.traceparent)).toEqual(['string', 'undefined']);
+    expect(telemetry.open()).toBe(0);
+  });
+});
+
 describe('local refusals', () => {
   test('an open circuit: no CLIENT span, a resilient_axios.refused event on the caller, counted in refusals and call.duration', async () => {
     const server = await serve([{ status: 503 }]);
@@ -233,6 +269,21 @@ describe('local refusals', () => {
     const durations = await telemetry.points('resilient_axios.call.duration');
     expect(durations.map((p) => [p.attributes.reason, (p.value as Histogram).count])).toEqual([['not-retryable', 1], ['circuit-open', 1]]);
     expect(await telemetry.points('resilient_axios.circuit.state')).toEqual([{ attributes: { key: server.url }, value: 2 }]);
+  });
+});
+
+describe('the other refusals', () => {
+  test('adaptive throttling and a spent retry budget count in refusals with their reasons', async () => {
+    const server = await serve([{ status: 503 }]);
+    const throttled = new ResilientClient({ baseURL: server.url, random: () => 0, retry: false, circuitBreaker: false, adaptiveThrottle: { k: 1, minRequests: 1 } });
+    const budgeted = new ResilientClient({ ...FAST, baseURL: server.url, circuitBreaker: false, retryBudget: { type: 'tokens', capacity: 5, retryCost: 5 } });
+    for (const client of [throttled, budgeted]) instrument(client, { tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider });
+    await throttled.get('/a').catch(() => undefined); // lets the throttle learn: 503
+    await expect(throttled.get('/b')).rejects.toMatchObject({ resilience: { reason: 'throttled' } });
+    await expect(budgeted.get('/c')).rejects.toMatchObject({ resilience: { reason: 'retry-budget', attempts: 2 } });
+    const refusals = await telemetry.points('resilient_axios.refusals');
+    expect(refusals.map((p) => [p.attributes.reason, p.value])).toEqual([['throttled', 1], ['retry-budget', 1]]);
+    expect(telemetry.open()).toBe(0);
   });
 });
 
@@ -302,6 +353,24 @@ describe('global providers, options and uninstrument()', () => {
     expect(server.requests.map((r) => typeof r.headers.traceparent)).toEqual(['string', 'undefined']);
     expect(await telemetry.points('resilient_axios.circuit.state')).toEqual([]);
     instrument(client, { tracerProvider: telemetry.tracerProvider }).uninstrument(); // may be instrumented again
+  });
+
+  test('uninstrument() leaves an adapter set after instrument() in place, and restores an absent one as absent', async () => {
+    const server = await serve([{ status: 200 }]);
+    const replaced = new ResilientClient({ baseURL: server.url });
+    const t1 = instrument(replaced);
+    const theirs: AxiosAdapter = () => Promise.reject(new Error('not used'));
+    replaced.axios.defaults.adapter = theirs;
+    t1.uninstrument();
+    expect(replaced.axios.defaults.adapter).toBe(theirs);
+
+    const bare = new ResilientClient({ baseURL: server.url });
+    delete bare.axios.defaults.adapter; // axios's own default then applies
+    const t2 = instrument(bare, { tracerProvider: telemetry.tracerProvider });
+    expect((await bare.get('/x')).status).toBe(200);
+    expect(clientSpans()).toHaveLength(1);
+    t2.uninstrument();
+    expect('adapter' in bare.axios.defaults).toBe(false);
   });
 
   test('invalid options and a second instrument() of one client throw ConfigError', () => {

@@ -53,7 +53,7 @@ export class CallMetrics {
   private readonly circuit: ObservableGauge;
   private readonly keys = new CappedValues(MAX_CIRCUIT_KEYS, '_OTHER');
   private readonly observe = (result: ObservableResult): void => {
-    const states = maxByCappedKey(this.breakers(), (b) => b.key, (b) => CIRCUIT_STATE_VALUE[b.state] ?? 0, this.keys);
+    const states = maxByCappedKey(this.breakers(), (b) => b.key, (b) => CIRCUIT_STATE_VALUE[b.state], this.keys);
     for (const [key, value] of states) result.observe(value, { key });
   };
 

@@ -55,6 +55,8 @@ function attributesOf(t: Target): Attributes {
 
 export class CallTracer {
   private readonly calls = new Map<string, CallRecord>();
+  /** Calls in flight when {@link clear} ran: their next attempt still carries the last one's trace context. */
+  private cleared = new Set<string>();
 
   constructor(
     private readonly tracer: Tracer,
@@ -83,12 +85,16 @@ export class CallTracer {
    * Sends one attempt through `adapter` (the client's real one): starts its
    * CLIENT span, injects the span's trace context into the request headers
    * and runs the adapter in that context with tracing suppressed. A request
-   * of no call we know goes out untouched.
+   * of no call we know goes out as it is, less the trace context we put in
+   * an earlier attempt's headers (a call in flight when `uninstrument()` ran).
    */
   send(config: InternalAxiosRequestConfig, adapter: AxiosAdapter): Promise<AxiosResponse> {
     const info = attemptOf(config);
     const rec = info === undefined ? undefined : this.calls.get(info.callId);
-    if (info === undefined || rec === undefined) return adapter(config);
+    if (info === undefined || rec === undefined) {
+      if (info !== undefined && this.cleared.delete(info.callId)) for (const field of propagation.fields()) config.headers.delete(field);
+      return adapter(config);
+    }
     const attributes = info.attempt > 1 ? { ...rec.attributes, 'http.request.resend_count': info.attempt - 1 } : rec.attributes;
     const span = this.tracer.startSpan(rec.target.spanName, { kind: SpanKind.CLIENT, attributes }, rec.parent);
     rec.open.set(info.attempt, span);
@@ -146,6 +152,7 @@ export class CallTracer {
 
   /** Forgets every call, ending their open spans (for `uninstrument()`). */
   clear(): void {
+    this.cleared = new Set(this.calls.keys());
     for (const rec of this.calls.values()) {
       for (const span of rec.open.values()) span.end();
       rec.callSpan?.end();

@@ -61,7 +61,7 @@ function create(registry: Registry, prefix: string): Family {
       collect() {
         this.reset();
         for (const [client, source] of sources) {
-          const states = maxByCappedKey(source.stats().breakers, (b) => b.key, (b) => CIRCUIT_STATE_VALUE[b.state] ?? 0, source.keys);
+          const states = maxByCappedKey(source.stats().breakers, (b) => b.key, (b) => CIRCUIT_STATE_VALUE[b.state], source.keys);
           for (const [key, value] of states) this.set({ client, key }, value);
         }
       },

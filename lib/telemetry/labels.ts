@@ -1,8 +1,9 @@
 /**
  * Label and attribute values with bounded cardinality, shared by the
- * OpenTelemetry and Prometheus entry points. Pure, and free of any import:
- * neither the core nor a telemetry library is needed here.
+ * OpenTelemetry and Prometheus entry points. Pure: no telemetry library, and
+ * of the core only its public types.
  */
+import type { CircuitState } from '../index.js';
 
 /** The request methods of RFC 9110 and RFC 5789 (PATCH): any other becomes `_OTHER`. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
@@ -13,7 +14,7 @@ export function knownMethod(method: string): string {
 }
 
 /** A breaker's state as a number: 0 closed, 1 half-open, 2 open (a higher number is worse). */
-export const CIRCUIT_STATE_VALUE: Readonly<Record<string, number>> = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN: 2 });
+export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = Object.freeze({ CLOSED: 0, HALF_OPEN: 1, OPEN: 2 });
 
 /**
  * Keeps the first `limit` distinct values it is shown and maps every later
