@@ -41,6 +41,20 @@ async function underCallerSpan<T>(fn: () => Promise<T>): Promise<{ caller: Reada
   return { caller, result };
 }
 
+/** `GET /a` under a caller span and `GET /b` under another, at once; returns the two callers' span ids. */
+async function twoCallers(client: ResilientClient): Promise<{ a: string; b: string }> {
+  const tracer = telemetry.tracerProvider.getTracer('test');
+  const a = tracer.startSpan('caller-a');
+  const b = tracer.startSpan('caller-b');
+  await Promise.all([
+    context.with(trace.setSpan(ROOT_CONTEXT, a), () => client.get('/a')),
+    context.with(trace.setSpan(ROOT_CONTEXT, b), () => client.get('/b')),
+  ]);
+  a.end();
+  b.end();
+  return { a: a.spanContext().spanId, b: b.spanContext().spanId };
+}
+
 describe('attempt spans', () => {
   test('503, 503, 200: three CLIENT spans under the caller, resend_count absent/1/2, each traceparent the one the server saw', async () => {
     const server = await serve([{ status: 503 }, { status: 503 }, { json: { ok: true } }]);
@@ -83,36 +97,22 @@ describe('attempt spans', () => {
     });
     instrument(client, { tracerProvider: telemetry.tracerProvider });
 
-    const tracer = telemetry.tracerProvider.getTracer('test');
-    const a = tracer.startSpan('caller-a');
-    const b = tracer.startSpan('caller-b');
-    await Promise.all([
-      context.with(trace.setSpan(ROOT_CONTEXT, a), () => client.get('/a')),
-      context.with(trace.setSpan(ROOT_CONTEXT, b), () => client.get('/b')),
-    ]);
-    a.end();
-    b.end();
+    const { a, b } = await twoCallers(client);
     const parentsByPath = (path: string): unknown[] =>
       clientSpans().filter((s) => s.attributes['url.full'] === `${server.url}${path}`).map((s) => s.parentSpanContext?.spanId);
-    expect(parentsByPath('/a')).toEqual([a.spanContext().spanId, a.spanContext().spanId]);
-    expect(parentsByPath('/b')).toEqual([b.spanContext().spanId, b.spanContext().spanId]);
+    expect(parentsByPath('/a')).toEqual([a, a]);
+    expect(parentsByPath('/b')).toEqual([b, b]);
   });
 
   test('a call queued by the bulkhead is sent from another call\u2019s continuation: its span still has its own caller as parent', async () => {
     const server = await serve([{ status: 200 }]);
     const client = new ResilientClient({ baseURL: server.url, concurrency: { max: 1, queue: 1 } });
     instrument(client, { tracerProvider: telemetry.tracerProvider });
-    const tracer = telemetry.tracerProvider.getTracer('test');
-    const a = tracer.startSpan('caller-a');
-    const b = tracer.startSpan('caller-b');
-    await Promise.all([
-      context.with(trace.setSpan(ROOT_CONTEXT, a), () => client.get('/a')),
-      context.with(trace.setSpan(ROOT_CONTEXT, b), () => client.get('/b')),
-    ]);
+    const { a, b } = await twoCallers(client);
     expect(client.stats().bulkhead?.rejected).toBe(0);
     expect(clientSpans().map((s) => [s.attributes['url.full'], s.parentSpanContext?.spanId])).toEqual([
-      [`${server.url}/a`, a.spanContext().spanId],
-      [`${server.url}/b`, b.spanContext().spanId],
+      [`${server.url}/a`, a],
+      [`${server.url}/b`, b],
     ]);
   });
 
