@@ -6,7 +6,9 @@
  * on stderr and exit with 2. The live view fits the terminal, even one that
  * reports 0 columns.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -109,7 +111,49 @@ describe('the live view fits the terminal', () => {
   });
 });
 
+/** GETs `url` (loopback) and gives back the body. */
+function fetchText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+test('--metrics-port 0: both clients\u2019 Prometheus metrics are served while it runs, and the port closes with it', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', DEMO, '--duration', '2', '--seed', '1', '--report', join(dir, 'm.html'), '--metrics-port', '0'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let out = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // The metrics URL is printed at the start; the first progress line comes after a second of calls.
+  const printed = new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)[\s\S]*\n\[/.exec(out);
+      if (m !== null) resolve(m[1]);
+    });
+    child.on('close', () => reject(new Error(`exited before serving metrics:\n${out}\n${stderr}`)));
+  });
+  try {
+    const url = await printed;
+    const text = await fetchText(url);
+    expect(text).toMatch(/^resilient_axios_calls_total\{client="inventory",method="(GET|PUT)",outcome="success",reason="none"\} \d+$/m);
+    expect(text).toMatch(/^resilient_axios_calls_total\{client="pricing",method="(GET|POST)",outcome="success",reason="none"\} \d+$/m);
+    expect(text).toMatch(/^resilient_axios_circuit_state\{client="inventory",key="http:\/\/127\.0\.0\.1:\d+"\} [012]$/m);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    await expect(fetchText(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL'); // only when an expectation failed first
+  }
+}, 25_000);
+
 test.each([
+  [['--metrics-port', '70000'], "--metrics-port must be a port from 0 to 65535, got '70000'"],
   [['--bogus'], 'Unknown option: --bogus'],
   [['--duration', 'abc'], "--duration must be a number of seconds from 1 to 600, got 'abc'"],
   [['--seed', '1.5'], "--seed must be an integer from 0 to 4294967295, got '1.5'"],

@@ -23,7 +23,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = join(__dirname, '..');
-const UNTYPED_PACKAGES = ['pino', 'prom-client'];
+const UNTYPED_PACKAGES = ['pino', '@opentelemetry/sdk-node'];
 
 /** A ```ts block: where it starts in README.md, the module it becomes, its code. */
 interface Block {
@@ -80,7 +80,12 @@ beforeAll(() => {
       lib: ['lib.es2022.d.ts'],
       types: ['node', 'jest'],
       typeRoots: [join(ROOT, 'node_modules', '@types')],
-      paths: { 'resilient-axios': [join(dir, 'lib', 'index.ts')] },
+      paths: {
+        'resilient-axios': [join(dir, 'lib', 'index.ts')],
+        'resilient-axios/otel': [join(dir, 'lib', 'otel', 'index.ts')],
+        'resilient-axios/prometheus': [join(dir, 'lib', 'prometheus', 'index.ts')],
+        'resilient-axios/redis': [join(dir, 'lib', 'redis', 'index.ts')],
+      },
       skipLibCheck: true,
       noEmit: true,
     });

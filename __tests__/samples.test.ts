@@ -79,6 +79,19 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'response interceptor ran once per call: 2 times for 2 calls',
     'x-service header kept: true',
   ],
+  prometheus: [
+    /^metrics served on http:\/\/127\.0\.0\.1:\d+\/metrics$/m,
+    'GET /orders/1 -> 200 after 3 attempts',
+    'GET /orders/missing -> 404 (not-retryable)',
+    'text/plain; version=0.0.4',
+    'resilient_axios_calls_total{client="orders",method="GET",outcome="success",reason="none"} 1',
+    'resilient_axios_calls_total{client="orders",method="GET",outcome="failure",reason="not-retryable"} 1',
+    'resilient_axios_attempts_total{client="orders",outcome="response"} 4',
+    'resilient_axios_retries_total{client="orders"} 2',
+    /resilient_axios_circuit_state\{client="orders",key="http:\/\/127\.0\.0\.1:\d+"\} 0/,
+    /resilient_axios_retry_budget_tokens\{client="orders"\} \d+/,
+    'no process_ or nodejs_ metrics: true',
+  ],
 };
 
 /** Asserts that `out` holds each expected line, in that order. */

@@ -13,6 +13,9 @@
  *   answers take 300-600 ms) that hedging cuts: a quote read that has not
  *   answered after 80 ms gets a second copy, and the first answer wins.
  *
+ * `--metrics-port <n>` serves both clients' Prometheus metrics
+ * (`resilient-axios/prometheus`) on http://127.0.0.1:<n>/metrics while it runs.
+ *
  * Live progress on a terminal (redrawn in place), a line every few seconds
  * otherwise; a summary table at the end, and a self-contained HTML report.
  * Exits by itself (nothing disposed, no timer left). Bad arguments: usage on
@@ -21,12 +24,16 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Registry } from 'prom-client';
 import { ResilientClient } from '../lib/index.js';
 import type { ResilientClientConfig } from '../lib/index.js';
+import { prometheusMetrics } from '../lib/prometheus/index.js';
 import { BackendRecorder, percentile, reasonsInWords, renderReport, totalsOf } from './support/demo-report.js';
 import type { BreakerState, PhaseSpan } from './support/demo-report.js';
 import { fault, seededRandom, startFaultServer } from './support/fault-server.js';
 import type { FaultServer } from './support/fault-server.js';
+import { serveMetrics } from './support/metrics-server.js';
+import type { MetricsServer } from './support/metrics-server.js';
 import { fitToWidth } from './support/terminal.js';
 
 // ---- arguments ----------------------------------------------------------------
@@ -35,13 +42,16 @@ interface DemoOptions {
   readonly durationS: number;
   readonly seed: number;
   readonly report: string;
+  /** Serve Prometheus metrics on this port while running (0: any free one). */
+  readonly metricsPort: number | undefined;
 }
 
-const USAGE = `Usage: npm run demo -- [--duration <seconds>] [--seed <n>] [--report <path>]
+const USAGE = `Usage: npm run demo -- [--duration <seconds>] [--seed <n>] [--report <path>] [--metrics-port <n>]
 
   --duration <seconds>  how long the workload runs, 1 to 600 (default 20)
   --seed <n>            integer seed for a repeatable run (default: random, printed)
   --report <path>       where to write the HTML report (default ./demo-report.html)
+  --metrics-port <n>    serve Prometheus metrics on http://127.0.0.1:<n>/metrics while running (0: a free port)
   --help                this text`;
 
 class UsageError extends Error {}
@@ -50,13 +60,14 @@ function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
   let durationS = 20;
   let seed: number | undefined;
   let report = 'demo-report.html';
+  let metricsPort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument: ${arg}`);
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag !== '--duration' && flag !== '--seed' && flag !== '--report') throw new UsageError(`Unknown option: ${flag}`);
+    if (flag !== '--duration' && flag !== '--seed' && flag !== '--report' && flag !== '--metrics-port') throw new UsageError(`Unknown option: ${flag}`);
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
@@ -72,6 +83,10 @@ function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
       const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
       if (!Number.isSafeInteger(n) || n > 0xffffffff) throw new UsageError(`--seed must be an integer from 0 to 4294967295, got '${value}'`);
       seed = n;
+    } else if (flag === '--metrics-port') {
+      const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      if (!(n <= 65_535)) throw new UsageError(`--metrics-port must be a port from 0 to 65535, got '${value}'`);
+      metricsPort = n;
     } else {
       if (value.trim() === '') throw new UsageError('--report needs a file path');
       const dir = dirname(resolvePath(value));
@@ -85,7 +100,7 @@ function parseArgs(argv: readonly string[]): DemoOptions | 'help' {
       report = value;
     }
   }
-  return { durationS, seed: seed ?? Math.floor(Math.random() * 100_000), report };
+  return { durationS, seed: seed ?? Math.floor(Math.random() * 100_000), report, metricsPort };
 }
 
 // ---- the workload -------------------------------------------------------------
@@ -298,6 +313,13 @@ async function run(opts: DemoOptions): Promise<void> {
   for (const b of backends) b.server.reset(); // the servers' phase clocks start with the workload
   const tty = process.stdout.isTTY === true;
   console.log(`resilient-axios chaos demo: ${opts.durationS} s, seed ${opts.seed}, backends ${backends.map((b) => `${b.recorder.name} (${b.server.url})`).join(', ')}`);
+  let metrics: MetricsServer | undefined;
+  if (opts.metricsPort !== undefined) {
+    const registry = new Registry();
+    for (const b of backends) prometheusMetrics(b.client, { registry, name: b.recorder.name });
+    metrics = await serveMetrics(registry, opts.metricsPort);
+    console.log(`Prometheus metrics on ${metrics.url}`);
+  }
 
   // Progress: redrawn in place on a terminal, a line every few seconds otherwise.
   let drawn = 0;
@@ -350,6 +372,7 @@ async function run(opts: DemoOptions): Promise<void> {
     b.recorder.servedTimes = b.server.requests.map((r) => r.atMs);
     await b.server.close();
   }
+  await metrics?.close();
 
   console.log(summary(backends, endMs, durationMs, opts.seed));
   const reportPath = resolvePath(opts.report);

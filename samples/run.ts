@@ -15,6 +15,7 @@ export const SAMPLES: Readonly<Record<string, string>> = {
   'idempotent-post': 'POST sent once without a key, retried with the same key with one',
   'per-request': 'resilience options for one call only',
   'wrap-instance': 'wrapping an existing axios instance and its interceptors',
+  prometheus: 'prometheusMetrics(): calls, retries and breakers served on /metrics',
   basic: 'the same as first-call (kept for old links)',
 };
 

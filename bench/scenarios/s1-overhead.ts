@@ -1,9 +1,11 @@
 /**
  * Scenario 1: overhead in-process. Every contender calls an adapter that
- * answers at once, sequentially; contenders alternate round by round.
+ * answers at once, sequentially; contenders alternate round by round. Two
+ * more rows show resilient-axios with each telemetry entry point on.
  */
 import { performance } from 'node:perf_hooks';
 import { ALL } from '../contenders.js';
+import { TELEMETRY } from '../telemetry-contenders.js';
 import type { Contender } from '../contenders.js';
 import { instantAdapter } from '../common.js';
 import type { RunOptions, ScenarioResult } from '../common.js';
@@ -27,7 +29,7 @@ async function measure(c: Contender, calls: number): Promise<Sample> {
 export async function overheadInProcess(o: RunOptions): Promise<ScenarioResult> {
   const rounds = o.quick ? 3 : 10;
   const perRound = o.quick ? 2_000 : 20_000;
-  const contenders = ALL.map((spec) => spec.make(BASE));
+  const contenders = [...ALL, ...TELEMETRY].map((spec) => spec.make(BASE));
   for (const c of contenders) await measure(c, o.quick ? 500 : 5_000); // warm-up (JIT)
   const samples: Sample[][] = contenders.map(() => []);
   for (let r = 0; r < rounds; r++) {
@@ -45,7 +47,7 @@ export async function overheadInProcess(o: RunOptions): Promise<ScenarioResult> 
     return { name: c.name, callsPerSec: median(s.map((x) => x.callsPerSec)), cpuMicrosPerCall: median(s.map((x) => x.cpuMicrosPerCall)), ratio, cpuRatio };
   });
   const res = rows[1];
-  const peers = rows.slice(2);
+  const peers = rows.slice(2, ALL.length);
   const targets = {
     ratio: res.ratio >= 0.97,
     cpuRatio: res.cpuRatio >= 0.97,
@@ -63,7 +65,9 @@ export async function overheadInProcess(o: RunOptions): Promise<ScenarioResult> 
       ]),
     ),
     `\n${rounds} rounds × ${int(perRound)} sequential calls per contender, alternating; medians. ` +
-      '"vs raw" pairs each round with raw axios\'s round; "(CPU)" is raw\'s CPU µs/call over the contender\'s.',
+      '"vs raw" pairs each round with raw axios\'s round; "(CPU)" is raw\'s CPU µs/call over the contender\'s. ' +
+      '"+ otel": `instrument()` with the real SDKs (batch span processor, in-memory exporter, metrics aggregated, no context manager); ' +
+      '"+ prometheus": `prometheusMetrics()` into a fresh Registry.',
   ].join('\n');
   return {
     id: 1,
