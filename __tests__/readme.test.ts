@@ -15,7 +15,7 @@
  *   naming it (`// manual-clock.ts`); other blocks import it by that name
  *   (`./manual-clock.js`), as in the testing recipe.
  * - Packages the recipes use that this repository does not install (pino,
- *   prom-client) are declared untyped: the blocks are checked against our API,
+ *   the OpenTelemetry SDK) are declared untyped: the blocks are checked against our API,
  *   not theirs. Jest's globals are there for the recipe that is a jest test.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
