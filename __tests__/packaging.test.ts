@@ -119,6 +119,40 @@ console.log(JSON.stringify(await check(lib, axios, import.meta.resolve('resilien
 `;
 
 /**
+ * `resilient-axios/redis` in both formats, in a consumer that has neither Redis
+ * client installed (they are optional peers): it loads, shares the main entry's
+ * `ConfigError`, and refuses anything that is not a client.
+ */
+const REDIS_CHECK = String.raw`
+function check(redis, main, resolved) {
+  let error;
+  try {
+    redis.redisFleet({ redis: {} });
+  } catch (err) {
+    error = { name: err.name, path: err.path, isMainConfigError: err instanceof main.ConfigError };
+  }
+  let clients = [];
+  for (const name of ['ioredis', 'redis']) {
+    try { require.resolve(name); clients.push(name); } catch {}
+  }
+  return { resolved, exports: Object.keys(redis).sort(), error, clients };
+}
+`;
+
+const REDIS_CJS = `'use strict';
+${REDIS_CHECK}
+console.log(JSON.stringify(check(require('resilient-axios/redis'), require('resilient-axios'), require.resolve('resilient-axios/redis'))));
+`;
+
+const REDIS_MJS = `import { createRequire } from 'node:module';
+import * as redis from 'resilient-axios/redis';
+import * as main from 'resilient-axios';
+const require = createRequire(import.meta.url);
+${REDIS_CHECK}
+console.log(JSON.stringify(check(redis, main, import.meta.resolve('resilient-axios/redis'))));
+`;
+
+/**
  * Both builds in one process (one `require`s the package, another `import`s
  * it): every error each build makes, checked with every guard of both builds
  * and both axios builds. Each build is also given an instance of the *other*
@@ -201,8 +235,10 @@ import {
   isBulkheadFullError, isCircuitOpenError, isDeadlineExceededError, isThrottledError, resilienceOf, systemClock,
 } from 'resilient-axios';
 import type {
-  Clock, FailureEvent, FailureReason, ResilientClientConfig, ResilientEvents, RetryEvent, RetryOutcome, WithResilience,
+  Clock, FailureEvent, FailureReason, FleetLink, ResilientClientConfig, ResilientEvents, RetryEvent, RetryOutcome, WithResilience,
 } from 'resilient-axios';
+import { redisFleet } from 'resilient-axios/redis';
+import type { RedisFleet, RedisFleetOptions } from 'resilient-axios/redis';
 
 const instance: AxiosInstance = axios.create({ baseURL: 'http://127.0.0.1:9' });
 const wrapped = new ResilientClient({ axios: instance, retry: { maxAttempts: 4, idempotencyKey: true } });
@@ -269,6 +305,15 @@ export const asAxiosError: AxiosError = new DeadlineExceededError(100);
 export const circuit: AxiosError = new CircuitOpenError('k', 1);
 export const configError: TypeError = new ConfigError('retry.maxAttempts', -1, 'an integer >= 1');
 export const stats: number = client.stats().calls + (client.circuit()?.stats.failures ?? 0);
+
+export function fleetClient(redis: object): ResilientClient {
+  const options: RedisFleetOptions = { redis, prefix: 'checkout:', adopt: 'trust', opTimeoutMs: 100 };
+  const fleet: RedisFleet = redisFleet(options);
+  const link: FleetLink = fleet;
+  return new ResilientClient({ baseURL: 'http://127.0.0.1:9', fleet: link });
+}
+// @ts-expect-error: adopt is 'verify' or 'trust'
+export const badFleet = redisFleet({ redis: {}, adopt: 'always' });
 `;
 
 const TS_BASE = { target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, exactOptionalPropertyTypes: true, noUnusedLocals: true, forceConsistentCasingInFileNames: true };
@@ -333,6 +378,8 @@ beforeAll(async () => {
     'check.cjs': CHECK_CJS,
     'check.mjs': CHECK_MJS,
     'hazard.mjs': HAZARD_MJS,
+    'redis.cjs': REDIS_CJS,
+    'redis.mjs': REDIS_MJS,
     'consumer.cts': CONSUMER_TS,
     'consumer.mts': CONSUMER_TS,
     'consumer.ts': CONSUMER_TS,
@@ -392,7 +439,8 @@ describe('the packed tarball', () => {
     for (const t of targets) expect([t, existsSync(join(installed, t))]).toEqual([t, true]);
     expect(JSON.parse(readFileSync(join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
     expect(JSON.parse(readFileSync(join(installed, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module' });
-    expect(pkg.peerDependencies).toEqual({ axios: expect.any(String) });
+    expect(pkg.peerDependencies).toEqual({ axios: expect.any(String), ioredis: '>=5', redis: '>=4' });
+    expect(pkg.peerDependenciesMeta).toEqual({ ioredis: { optional: true }, redis: { optional: true } });
     expect(Object.keys(pkg.dependencies as object)).toEqual(['eventemitter3']);
   });
 });
@@ -421,6 +469,16 @@ describe('runtime, in a fresh consumer', () => {
     expect(Object.keys(sourceShape())).toContain('ResilientClient');
     expect(cjs.shape).toEqual(sourceShape());
     expect(esm.shape).toEqual(sourceShape());
+  });
+});
+
+describe('resilient-axios/redis, with neither Redis client installed', () => {
+  test.each([['require()', 'redis.cjs', 'cjs'], ['import', 'redis.mjs', 'esm']])('%s loads the %s build and refuses a non-client with the main entry\u2019s ConfigError', async (_how, file, format) => {
+    const r = report<{ resolved: string; exports: string[]; error: unknown; clients: string[] }>(await must(process.execPath, [file], consumer));
+    expect(r.resolved).toMatch(new RegExp(`node_modules/resilient-axios/dist/${format}/redis/index\\.js$`));
+    expect(r.exports).toEqual(['redisFleet']);
+    expect(r.error).toEqual({ name: 'ConfigError', path: 'redis', isMainConfigError: true });
+    expect(r.clients).toEqual([]);
   });
 });
 
