@@ -182,7 +182,9 @@ describeWithRedis('redisFleet() against redis-server', () => {
         expect(Date.now() - t).toBeLessThan(300);
         process.kill(own.pid, 'SIGCONT');
         await own.kill();
-        await until('down', () => !la.stats().connected, 2_000);
+        // Until the user's client has noticed too (a command sent before it does waits out opTimeoutMs).
+        const userReady = (c: object): boolean => (c as { status?: string }).status === 'ready' || (c as { isReady?: boolean }).isReady === true;
+        await until('down', () => !la.stats().connected && !userReady(a.client), 2_000);
         t = Date.now();
         await expect(la.reconcileBudget(-5, 100)).rejects.toThrow('not connected');
         la.publish({ type: 'open', key: 'k', remainingMs: 1_000, failures: 3 }); // dropped, never queued
