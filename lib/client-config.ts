@@ -1,11 +1,12 @@
 /**
  * What `new ResilientClient(config)` accepts, and how it is split: axios's
  * fields go to `axios.create`, the resilience fields to the option resolver,
- * `clock`, `random` and `axios` (a wrapped instance) are checked here.
+ * `clock`, `random`, `fleet` and `axios` (a wrapped instance) are checked here.
  * Only the config's own properties are read.
  */
 import type { AxiosInstance, CreateAxiosDefaults } from 'axios';
 import { ConfigError } from './common/config-error.js';
+import type { FleetLink } from './fleet/fleet-link.js';
 import { CLIENT_KEYS } from './options.js';
 import type { ResilienceOptions } from './options.js';
 import type { Clock, RandomSource } from './time/clock.js';
@@ -18,6 +19,12 @@ export interface ResilientClientConfig extends CreateAxiosDefaults, ResilienceOp
   clock?: Clock;
   /** Uniform [0, 1) random source for jitter. @default Math.random */
   random?: RandomSource;
+  /**
+   * Share breaker transitions and the retry budget's tokens with other processes, e.g.
+   * `redisFleet({ redis })` from `resilient-axios/redis`. One link per client: `dispose()` closes it.
+   * @default none (each process learns alone)
+   */
+  fleet?: FleetLink;
 }
 
 /** A client config taken apart. */
@@ -30,11 +37,13 @@ export interface ClientParts {
   readonly instance: AxiosInstance | undefined;
   readonly clock: Clock | undefined;
   readonly random: RandomSource;
+  /** The fleet link, when given. */
+  readonly fleet: FleetLink | undefined;
   /** The user set a per-attempt `timeout` (on the config, or on the wrapped instance). */
   readonly timeoutGiven: boolean;
 }
 
-const OWN_KEYS: ReadonlySet<string> = new Set<string>([...CLIENT_KEYS, 'clock', 'random', 'axios']);
+const OWN_KEYS: ReadonlySet<string> = new Set<string>([...CLIENT_KEYS, 'clock', 'random', 'axios', 'fleet']);
 
 /**
  * Splits and checks a client config.
@@ -52,7 +61,7 @@ export function splitClientConfig(config: unknown): ClientParts {
     if (OWN_KEYS.has(key)) resilience[key] = src[key];
     else axiosDefaults[key] = src[key];
   }
-  const { clock, random, axios: instance, ...options } = resilience;
+  const { clock, random, axios: instance, fleet, ...options } = resilience;
   const wrapped = instance === undefined ? undefined : checkInstance(instance, axiosDefaults);
   const defaultTimeout = wrapped?.defaults.timeout;
   return {
@@ -61,6 +70,7 @@ export function splitClientConfig(config: unknown): ClientParts {
     instance: wrapped,
     clock: clock === undefined ? undefined : checkClock(clock),
     random: random === undefined ? Math.random : checkRandom(random),
+    fleet: fleet === undefined ? undefined : checkFleet(fleet),
     timeoutGiven: wrapped === undefined ? Object.hasOwn(axiosDefaults, 'timeout') && axiosDefaults.timeout !== undefined : typeof defaultTimeout === 'number' && defaultTimeout > 0,
   };
 }
@@ -76,6 +86,16 @@ function checkClock(value: unknown): Clock {
 function checkRandom(value: unknown): RandomSource {
   if (typeof value !== 'function') throw new ConfigError('random', value, 'a function returning a number in [0, 1)');
   return value as RandomSource;
+}
+
+const FLEET_METHODS = ['publish', 'acquireTrialLease', 'reconcileBudget', 'onRemote', 'close'] as const;
+
+function checkFleet(value: unknown): FleetLink {
+  const f = value as Partial<Record<string, unknown>> | null;
+  const ok = f !== null && typeof f === 'object' && FLEET_METHODS.every((m) => typeof f[m] === 'function')
+    && (f.adopt === 'verify' || f.adopt === 'trust') && typeof f.opTimeoutMs === 'number' && f.opTimeoutMs >= 0;
+  if (!ok) throw new ConfigError('fleet', value, 'a fleet link, such as redisFleet({ redis }) from resilient-axios/redis');
+  return f as unknown as FleetLink;
 }
 
 function checkInstance(value: unknown, otherFields: Record<string, unknown>): AxiosInstance {

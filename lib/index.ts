@@ -17,6 +17,7 @@ export type { BackoffType, BackoffFunction, Jitter } from './retry/backoff.js';
 export type { TripRuleOptions } from './breaker/trip-rules.js';
 export type { CircuitState, BreakerStats } from './breaker/circuit-breaker.js';
 export type { Clock, AbortSignalLike, RandomSource } from './time/clock.js';
+export type { FleetLink, FleetChange, FleetAdopt, TrialLease } from './fleet/fleet-link.js';
 export { systemClock } from './time/clock.js';
 export { attemptOf } from './call/call.js';
 export type { AttemptInfo } from './call/call.js';

@@ -81,6 +81,7 @@ export class ResilientClient extends SafeEmitter {
       options,
     );
     this.installed = install(this.axios, this.runner);
+    if (parts.fleet !== undefined) this.runner.gates.attachFleet(parts.fleet);
   }
 
   /** Same as axios `request`. */
@@ -209,12 +210,17 @@ export class ResilientClient extends SafeEmitter {
    * Stops every timer the client holds: attempts in flight are aborted and
    * pending waits reject (`CanceledError`, reason 'aborted'). The instance is
    * given back its own interceptor managers, so it behaves as plain axios after.
+   * A `fleet` link is closed (`await using` waits for it).
    */
   dispose(): void {
     this.runner.dispose();
     this.installed.uninstall();
+    fleetClosing.set(this, this.runner.gates.detachFleet());
   }
 }
+
+/** What `dispose()` started closing: the fleet link (settled at once without one). */
+const fleetClosing = new WeakMap<ResilientClient, Promise<void>>();
 
 // `await using client = new ResilientClient(...)` (where the runtime has `Symbol.asyncDispose`): disposes the client.
 const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
@@ -224,7 +230,7 @@ if (typeof asyncDispose === 'symbol') {
     writable: true,
     value(this: ResilientClient): Promise<void> {
       this.dispose();
-      return Promise.resolve();
+      return fleetClosing.get(this) ?? Promise.resolve();
     },
   });
 }

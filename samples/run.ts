@@ -1,7 +1,7 @@
 /**
  * Runs one sample by name: `npm run sample -- <name>` (or `all`, one after
  * another). Each sample starts its own fault server on 127.0.0.1 and needs
- * nothing else. An unknown or missing name prints the usage and exits with 2.
+ * nothing else (but `fleet`, which needs redis-server on the PATH). An unknown or missing name prints the usage and exits with 2.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ export const SAMPLES: Readonly<Record<string, string>> = {
   'per-request': 'resilience options for one call only',
   'wrap-instance': 'wrapping an existing axios instance and its interceptors',
   prometheus: 'prometheusMetrics(): calls, retries and breakers served on /metrics',
+  fleet: 'three processes, one dead backend, with and without a Redis fleet link (needs redis-server)',
   basic: 'the same as first-call (kept for old links)',
 };
 

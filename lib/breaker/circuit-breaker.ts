@@ -67,8 +67,8 @@ export type BreakerOutcome = 'success' | 'failure' | 'ignore';
 export const PERMIT_REFUSED = -1;
 
 type HalfOpenState = { readonly kind: 'HALF_OPEN'; inFlight: number; successes: number };
-/** `draw`: the uniform number in [0, 1) drawn for this period's jitter. */
-type OpenState = { readonly kind: 'OPEN'; readonly openedAt: number; readonly draw: number };
+/** `draw`: the uniform number in [0, 1) drawn for this period's jitter; `untilMs`: a fixed end (the fleet's word). */
+type OpenState = { readonly kind: 'OPEN'; readonly openedAt: number; readonly draw: number; readonly untilMs?: number };
 type State = { readonly kind: 'CLOSED' } | OpenState | HalfOpenState;
 type Counters = { -readonly [K in Exclude<keyof BreakerStats, 'state'>]: BreakerStats[K] };
 
@@ -183,6 +183,31 @@ export class CircuitBreaker {
     this.options = options;
   }
 
+  /**
+   * The fleet saw this backend fail in another process (`adopt: 'verify'`): CLOSED -> HALF_OPEN
+   * now (calling `onHalfOpen`), so this process's own trials decide; a failed one opens it for
+   * `openMs`, as a trip would (it is not a retrial). Returns false, doing nothing, unless CLOSED.
+   */
+  halfOpen(): boolean {
+    if (this.current.kind !== 'CLOSED') return false;
+    this.failedTrials = -1; // the failed trial's +1 makes the first open period
+    this.moveTo({ kind: 'HALF_OPEN', inFlight: 0, successes: 0 }, this.clock.now());
+    this.observer?.onHalfOpen(this);
+    return true;
+  }
+
+  /**
+   * OPEN for exactly `ms` from now, whatever the open period options say (calling `onOpen` with
+   * `failures`): the fleet's word (`adopt: 'trust'`, or another process holds the trial). Not a
+   * failed trial, so the next open period does not double. Permits granted before are stale.
+   */
+  holdOpen(ms: number, failures: number): void {
+    const now = this.clock.now();
+    this.n.openedAt = now;
+    this.moveTo({ kind: 'OPEN', openedAt: now, draw: 0.5, untilMs: now + ms }, now);
+    this.observer?.onOpen(this, failures);
+  }
+
   /** A snapshot of the counters, with `state` as the getter reads it. Never moves the breaker. */
   stats(): BreakerStats {
     return { state: this.state, ...this.n };
@@ -216,7 +241,7 @@ export class CircuitBreaker {
 
   /** Clock time at which `state`'s open period ends, under the current options. */
   private openUntil(state: OpenState): number {
-    return state.openedAt + openPeriodMs(this.options, this.failedTrials, state.draw);
+    return state.untilMs ?? state.openedAt + openPeriodMs(this.options, this.failedTrials, state.draw);
   }
 
   private releaseTrial(state: HalfOpenState, outcome: BreakerOutcome): void {

@@ -9,6 +9,7 @@
  */
 import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { Bulkhead } from '../gates/bulkhead.js';
 import type { Gates } from '../gates/gates.js';
 import type { FailureReason } from '../report/errors.js';
@@ -118,7 +119,36 @@ export class AttemptSender implements AttemptOwner {
         this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
         return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, config, call.lastError), 'circuit-open');
       }
+      const fleet = this.gates.fleet; // a HALF_OPEN trial may wait (at most opTimeoutMs) for the fleet's lease
+      const lease = fleet === undefined || breaker.isClosed ? undefined : fleet.trialLease(breaker, Math.min(call.attemptMs, remaining));
+      if (lease !== undefined) return void lease.then((granted) => this.leased(attempt, granted));
     }
+    this.sendGated(attempt, now, remaining);
+  }
+
+  /**
+   * A trial waited for the fleet's lease: sends it, or (lease held elsewhere, caller
+   * gone, deadline passed) gives its permit back and refuses it.
+   */
+  private leased(attempt: Attempt, granted: boolean): void {
+    const call = attempt.call;
+    const breaker = call.breaker as CircuitBreaker;
+    const now = this.clock.now();
+    if (this.disposed) call.stopped = 'disposed';
+    if (granted && call.stopped === undefined && call.deadline > now) return this.sendGated(attempt, now, call.deadline - now);
+    breaker.release(attempt.permit, 'ignore');
+    attempt.permit = -1;
+    if (call.stopped !== undefined) return this.refuse(attempt, abortError(call, attempt.config), 'aborted');
+    if (granted) return this.refuse(attempt, deadlineErrorOf(call, attempt.config), 'deadline');
+    const remainingMs = breaker.remainingMs();
+    this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
+    return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, attempt.config, call.lastError), 'circuit-open');
+  }
+
+  /** Sends an attempt that passed the gates. */
+  private sendGated(attempt: Attempt, now: number, remaining: number): void {
+    const call = attempt.call;
+    const config = attempt.config as InternalAxiosRequestConfig;
     call.phase = 'attempting';
     attempt.phase = 'sent';
     attempt.number = ++call.attempts;

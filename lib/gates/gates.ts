@@ -8,6 +8,9 @@
 import { BreakerRegistry } from '../breaker/breaker-registry.js';
 import type { ResolvedBreaker } from '../breaker/breaker-options.js';
 import type { BreakerObserver, CircuitBreaker } from '../breaker/circuit-breaker.js';
+import { FleetBreakers } from '../fleet/fleet-breakers.js';
+import type { FleetLink } from '../fleet/fleet-link.js';
+import { BudgetSync, scheduleOn } from '../fleet/shared-budget.js';
 import type { Clock, RandomSource } from '../time/clock.js';
 import { AdaptiveThrottle } from './adaptive-throttle.js';
 import { Bulkhead } from './bulkhead.js';
@@ -43,14 +46,51 @@ export class Gates {
   throttle: AdaptiveThrottle | undefined = undefined;
   /** The retry budget, when on. */
   budget: RetryBudget | undefined = undefined;
+  /** The breakers' side of the fleet link, when one is attached (`attachFleet`). */
+  fleet: FleetBreakers | undefined = undefined;
+  private budgetSync: BudgetSync | undefined = undefined;
+  private readonly observer: BreakerObserver;
 
   constructor(
     private readonly clock: Clock,
     private readonly random: RandomSource,
-    private readonly observer: BreakerObserver,
+    observer: BreakerObserver,
     options: GateOptions,
   ) {
+    // Every transition goes to `observer` (the events), then to the fleet when one is attached.
+    this.observer = {
+      onOpen: (b, failures) => {
+        observer.onOpen(b, failures);
+        this.fleet?.onOpen(b, failures);
+      },
+      onHalfOpen: (b) => {
+        observer.onHalfOpen(b);
+        this.fleet?.onHalfOpen(b);
+      },
+      onClose: (b) => {
+        observer.onClose(b);
+        this.fleet?.onClose(b);
+      },
+    };
     this.configure(options);
+  }
+
+  /**
+   * Shares breaker transitions and the token quota with the other processes of `link`'s
+   * fleet (see `fleet/`). Called once, by the client's constructor.
+   */
+  attachFleet(link: FleetLink): void {
+    this.fleet = new FleetBreakers(link, this.clock, (key) => this.peekBreaker(key));
+    this.budgetSync = new BudgetSync(link, this.clock, scheduleOn(this.clock));
+    if (this.budget !== undefined) this.budget = this.budgetSync.share(this.budget);
+  }
+
+  /** Stops sharing (no timer left behind) and closes the fleet link. */
+  detachFleet(): Promise<void> {
+    this.budgetSync?.close();
+    const fleet = this.fleet;
+    this.fleet = undefined;
+    return fleet === undefined ? Promise.resolve() : fleet.close();
   }
 
   /** New options; breakers keep their state, a bulkhead switched off lets its queue through. */
@@ -63,6 +103,7 @@ export class Gates {
     }
     const rb = options.retryBudget;
     this.budget = rb === false ? undefined : (this.budget?.withOptions(rb) ?? createRetryBudget(rb));
+    if (this.budgetSync !== undefined && this.budget !== undefined) this.budget = this.budgetSync.share(this.budget);
     const c = options.concurrency;
     if (c === false) {
       const old = this.bulkhead;

@@ -72,6 +72,10 @@ export interface RetryBudget {
    * when the window is the same); another type starts afresh. Refusals are always kept.
    */
   withOptions(options: ResolvedRetryBudget): RetryBudget;
+  /** Token quotas only: the tokens in the bucket now (what a fleet link reconciles). */
+  level?(): number;
+  /** Token quotas only: puts `tokens` in the bucket, within [0, capacity] (the fleet's bucket, reconciled). */
+  setLevel?(tokens: number): void;
 }
 
 /** A new budget under `options` (a token quota starts full). */
@@ -105,6 +109,15 @@ class TokenQuota implements RetryBudget {
     const refilled = this.tokens + (lastRetryCost > 0 ? lastRetryCost : this.options.successRefund);
     const capacity = this.options.capacity;
     this.tokens = refilled > capacity ? capacity : refilled;
+  }
+
+  level(): number {
+    return this.tokens;
+  }
+
+  setLevel(tokens: number): void {
+    const capacity = this.options.capacity;
+    this.tokens = tokens < 0 ? 0 : tokens > capacity ? capacity : tokens;
   }
 
   stats(): TokenBudgetStats {
