@@ -78,7 +78,16 @@ export interface HedgeStats {
   /** Calls whose success came from a hedge. */
   readonly won: number;
   /** Hedges not sent although the delay had passed (or a sibling failed), by cause. */
-  readonly refused: { readonly budget: number; readonly breaker: number; readonly throttle: number; readonly pushback: number };
+  readonly refused: {
+    /** The retry budget had no token for the copy. */
+    readonly budget: number;
+    /** The breaker was not CLOSED (no copies to a recovering backend). */
+    readonly breaker: number;
+    /** Adaptive throttling refused the copy. */
+    readonly throttle: number;
+    /** The server pushed back (429, 503 or `Retry-After`): hedging stopped for the call. */
+    readonly pushback: number;
+  };
 }
 
 /** One hedged call's attempts in flight, its hedge timer (a scheduler entry) and its outcome. */

@@ -15,6 +15,7 @@
 /** A breaker change, as one process tells the others (tagged by `type`). */
 export type FleetChange =
   | {
+    /** The sender's breaker opened. */
     readonly type: 'open';
     /** The breaker key (an origin, 'client', or the user's key). */
     readonly key: string;
@@ -24,16 +25,26 @@ export type FleetChange =
     readonly failures: number;
   }
   | {
+    /** The sender's breaker closed. */
     readonly type: 'close';
+    /** The breaker key. */
     readonly key: string;
   };
 
 /** The answer to a trial lease request (tagged by `kind`). */
 export type TrialLease =
   /** This process sends the fleet's trial. */
-  | { readonly kind: 'granted' }
+  | {
+    /** Granted to this process. */
+    readonly kind: 'granted';
+  }
   /** Another process holds the trial (or its open period) for `remainingMs` more. */
-  | { readonly kind: 'held'; readonly remainingMs: number };
+  | {
+    /** Held by another process. */
+    readonly kind: 'held';
+    /** ms until the holder's lease ends. */
+    readonly remainingMs: number;
+  };
 
 /**
  * How a remote open is applied to a CLOSED local breaker:

@@ -37,7 +37,9 @@ export interface HedgeOptions {
  * @inline
  */
 export interface ResolvedHedge {
+  /** ms an attempt may go unanswered before the next copy is sent. */
   readonly delayMs: number;
+  /** Copies sent at most for one call (1-4), besides its first attempt. */
   readonly maxHedges: number;
   /** Upper-case methods, or undefined: the call's `retry.methods`. */
   readonly methods: ReadonlySet<string> | undefined;
