@@ -28,6 +28,58 @@ import {
 import type { Run, SmokeReport } from './helpers/consumer.js';
 
 const AXIOS_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'axios', 'package.json'), 'utf8')) as { version: string }).version;
+/** The version this repository installs of an optional peer (so the consumer's install is served from npm's cache). */
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')) as { version: string }).version;
+const OPTIONAL_PEERS = [`@opentelemetry/api@${versionOf('@opentelemetry/api')}`, `prom-client@${versionOf('prom-client')}`];
+
+/**
+ * The optional entry points as a consumer loads them, from either format: each
+ * exports its function, and `resilient-axios/prometheus` really registers the
+ * client's families in a registry of the consumer's prom-client.
+ */
+const ENTRIES_BODY = `
+  const client = new core.ResilientClient({ baseURL: 'http://127.0.0.1:9' });
+  const registry = new prom.Registry();
+  const metrics = prometheus.prometheusMetrics(client, { registry, name: 'consumer' });
+  const text = await registry.metrics();
+  const handle = otel.instrument(client);
+  handle.uninstrument();
+  metrics.unregister();
+  console.log(JSON.stringify({
+    otel: typeof otel.instrument, prometheus: typeof prometheus.prometheusMetrics, redis: typeof redis.redisFleet,
+    calls: text.includes('resilient_axios_calls_total'), after: (await registry.metrics()).includes('resilient_axios_calls_total'),
+  }));`;
+const ENTRIES_CJS = `const core = require('resilient-axios');
+const otel = require('resilient-axios/otel');
+const prometheus = require('resilient-axios/prometheus');
+const redis = require('resilient-axios/redis');
+const prom = require('prom-client');
+(async () => {${ENTRIES_BODY}
+})();
+`;
+const ENTRIES_MJS = `import * as core from 'resilient-axios';
+import * as otel from 'resilient-axios/otel';
+import * as prometheus from 'resilient-axios/prometheus';
+import * as redis from 'resilient-axios/redis';
+import * as prom from 'prom-client';
+${ENTRIES_BODY}
+`;
+/** The entry points' types, as a strict nodenext consumer sees them. */
+const ENTRIES_TS = `import { ResilientClient } from 'resilient-axios';
+import { instrument } from 'resilient-axios/otel';
+import type { Instrumentation } from 'resilient-axios/otel';
+import { prometheusMetrics } from 'resilient-axios/prometheus';
+import { redisFleet } from 'resilient-axios/redis';
+import type { FleetLink } from 'resilient-axios/redis';
+import { Registry } from 'prom-client';
+
+const client = new ResilientClient({ baseURL: 'https://api.test' });
+const handle: Instrumentation = instrument(client, { callSpans: true });
+handle.uninstrument();
+prometheusMetrics(client, { registry: new Registry(), name: 'api' }).unregister();
+export const link: (options: Parameters<typeof redisFleet>[0]) => FleetLink = redisFleet;
+`;
 
 // ---------------------------------------------------------------------------
 // The consumer project's files (besides helpers/consumer.ts's smoke check).
@@ -222,7 +274,7 @@ beforeAll(async () => {
   consumer = join(work, 'consumer');
   const { tarball, files: inTarball } = await buildAndPack(work);
   packed = inTarball;
-  await installInto(consumer, [tarball, `axios@${AXIOS_VERSION}`]);
+  await installInto(consumer, [tarball, `axios@${AXIOS_VERSION}`, ...OPTIONAL_PEERS]);
 
   const files: Record<string, string> = {
     'smoke.cjs': SMOKE_CJS,
@@ -233,6 +285,10 @@ beforeAll(async () => {
     'consumer.ts': CONSUMER_TS,
     'tsconfig.nodenext.json': JSON.stringify(TSCONFIG_NODENEXT, null, 2),
     'tsconfig.bundler.json': JSON.stringify(TSCONFIG_BUNDLER, null, 2),
+    'entries.cjs': ENTRIES_CJS,
+    'entries.mjs': ENTRIES_MJS,
+    'entries.mts': ENTRIES_TS,
+    'tsconfig.entries.json': JSON.stringify(nodenextTsconfig(['entries.mts'], join(ROOT, 'node_modules', '@types')), null, 2),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(consumer, name), text);
 
@@ -392,4 +448,16 @@ describe('TypeScript consumers (strict, skipLibCheck: false)', () => {
     expect(files).toEqual(expect.arrayContaining(['consumer.ts', 'node_modules/resilient-axios/dist/esm/index.d.ts', 'node_modules/axios/index.d.ts']));
     expect(files.filter((f) => f.includes('dist/cjs/') || f.endsWith('.d.cts'))).toEqual([]);
   }, 60_000);
+});
+
+describe('the optional entry points (resilient-axios/otel, /prometheus, /redis)', () => {
+  test.each(['entries.cjs', 'entries.mjs'])('%s loads each from the installed package and registers the Prometheus families', async (script) => {
+    const out = await must(process.execPath, [script], consumer);
+    expect(lastJsonLine(out)).toEqual({ otel: 'function', prometheus: 'function', redis: 'function', calls: true, after: false });
+  });
+
+  test('their types check for a strict nodenext consumer', async () => {
+    const r = await run(process.execPath, [TSC, '-p', 'tsconfig.entries.json'], consumer);
+    expect({ code: r.code, out: r.stdout + r.stderr }).toEqual({ code: 0, out: '' });
+  });
 });
