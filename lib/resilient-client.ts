@@ -17,7 +17,7 @@ import type { HedgeStats } from './call/hedger.js';
 import type { GateStats } from './gates/gates.js';
 import { resolveConfigure, resolveOptions } from './options.js';
 import type { ResilienceOptions, ResolvedOptions } from './options.js';
-import { SafeEmitter } from './report/events.js';
+import { SafeEmitter } from './report/safe-emitter.js';
 import type { CallCounters } from './report/reporter.js';
 import { systemClock } from './time/clock.js';
 

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-misused-promises -- async listeners that reject are what these tests are about */
 import { EventEmitter } from 'eventemitter3';
-import { SafeEmitter } from '../../lib/report/events.js';
+import { SafeEmitter } from '../../lib/report/safe-emitter.js';
 import type { ListenerErrorEvent, ResilientEvents, SuccessEvent } from '../../lib/report/events.js';
 import { flushMicrotasks } from '../helpers/fake-clock.js';
 import { runTs } from '../helpers/run-ts.js';
