@@ -4,6 +4,7 @@
  * `/hang` never answers; anything else gets a small JSON 200.
  */
 import http from 'node:http';
+import { serveToParent } from './child-server.js';
 
 const body = JSON.stringify({ ok: true });
 
@@ -12,13 +13,5 @@ const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
-server.keepAliveTimeout = 120_000;
-server.headersTimeout = 121_000;
-server.requestTimeout = 0;
+serveToParent(server);
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address !== null && typeof address === 'object') process.send?.({ port: address.port });
-});
-
-process.on('disconnect', () => process.exit(0));

@@ -11,6 +11,7 @@
  * the connection before the answer) and starts counting afresh.
  */
 import http from 'node:http';
+import { serveToParent } from './child-server.js';
 import { seededRandom } from '../samples/support/seeded-random.js';
 
 const SEED = 0x7a11;
@@ -40,14 +41,7 @@ const server = http.createServer((req, res) => {
     }
   });
 });
-server.keepAliveTimeout = 120_000;
-server.headersTimeout = 121_000;
-server.requestTimeout = 0;
-
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address !== null && typeof address === 'object') process.send?.({ port: address.port });
-});
+serveToParent(server);
 
 process.on('message', (m) => {
   if (m !== 'stats') return;
@@ -55,4 +49,3 @@ process.on('message', (m) => {
   requests = 0;
   aborted = 0;
 });
-process.on('disconnect', () => process.exit(0));
