@@ -10,7 +10,7 @@ import * as rax from 'retry-axios';
 import { ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy, circuitBreaker, handleAll, retry, timeout, wrap } from 'cockatiel';
 import type { IPolicy } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { ResilientClient } from '../lib/index.js';
+import { core } from './built.js';
 import type { ResilientClientConfig } from '../lib/index.js';
 
 /** How a scenario bends the defaults. */
@@ -57,7 +57,7 @@ export const raw: ContenderSpec = {
   make: (base, t = {}) => plain('raw axios', axios.create(withTimeout(base, t))),
 };
 
-/** Listener calls seen, so the listeners do (a little) work. */
+/** Listener calls seen, so the listeners (on `attempt`, `retry`, `success`, `failure`) do a little work. */
 export let resilientEvents = 0;
 
 export function resilientConfig(base: CreateAxiosDefaults, t: Tuning): ResilientClientConfig {
@@ -75,15 +75,30 @@ export function resilientName(t: Tuning): string {
   return off.length === 0 ? 'resilient-axios' : `resilient-axios (${off.join('+')} off)`;
 }
 
+/**
+ * The floor any interceptor-based client pays: raw axios plus one no-op
+ * synchronous request interceptor and one no-op response interceptor.
+ */
+export const noopInterceptors: ContenderSpec = {
+  name: 'axios + no-op interceptors',
+  hasBreaker: false,
+  make: (base, t = {}) => {
+    const instance = axios.create(withTimeout(base, t));
+    instance.interceptors.request.use((config) => config, undefined, { synchronous: true });
+    instance.interceptors.response.use((response) => response, (err: unknown) => Promise.reject(err));
+    return plain('axios + no-op interceptors', instance);
+  },
+};
+
 export const resilient: ContenderSpec = {
   name: 'resilient-axios',
   hasBreaker: true,
   make: (base, t = {}) => {
-    const client = new ResilientClient(resilientConfig(base, t));
+    const client = new core.ResilientClient(resilientConfig(base, t));
     const count = (): void => {
       resilientEvents++;
     };
-    client.on('retry', count).on('success', count).on('failure', count);
+    client.on('attempt', count).on('retry', count).on('success', count).on('failure', count);
     return { name: resilientName(t), get: (url) => client.get(url), close: () => client.dispose() };
   },
 };

@@ -15,16 +15,16 @@ import type { AxiosAdapter } from 'axios';
 import { raw, resilient } from './contenders.js';
 import type { Contender } from './contenders.js';
 import { countingAdapter, instantAdapter } from './common.js';
-import { ResilientClient } from '../lib/index.js';
+import { core } from './built.js';
 import type { ResilientClientConfig } from '../lib/index.js';
 import { cpuMicros, fmt, median } from './stats.js';
 
 const BASE = { baseURL: 'http://api.test', adapter: instantAdapter };
 
 function client(name: string, config: ResilientClientConfig, listeners: boolean): Contender {
-  const c = new ResilientClient({ ...BASE, ...config });
+  const c = new core.ResilientClient({ ...BASE, ...config });
   const noop = (): void => undefined;
-  if (listeners) c.on('retry', noop).on('success', noop).on('failure', noop);
+  if (listeners) c.on('attempt', noop).on('retry', noop).on('success', noop).on('failure', noop);
   return { name, get: (url) => c.get(url), close: () => c.dispose() };
 }
 
@@ -38,7 +38,7 @@ async function parts(): Promise<void> {
     client('resilient: retry, breaker, budget off; no listeners', { retry: false, circuitBreaker: false, retryBudget: false }, false),
     client('resilient: breaker, budget off; no listeners', { circuitBreaker: false, retryBudget: false }, false),
     client('resilient defaults, no listeners', {}, false),
-    client('resilient defaults + 3 listeners (scenario 1)', {}, true),
+    client('resilient defaults + 4 listeners (scenario 1)', {}, true),
   ];
   const cpu: number[][] = all.map(() => []);
   for (const c of all) for (let i = 0; i < 5_000; i++) await c.get('/item');

@@ -13,9 +13,7 @@
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
-import { ResilientClient } from '../lib/index.js';
-import { instrument } from '../lib/otel/index.js';
-import { prometheusMetrics } from '../lib/prometheus/index.js';
+import { core, otel, prometheus } from './built.js';
 import { resilientConfig } from './contenders.js';
 import type { Contender, ContenderSpec } from './contenders.js';
 
@@ -33,11 +31,11 @@ export const resilientOtel: ContenderSpec = {
   name: 'resilient-axios + otel',
   hasBreaker: true,
   make: (base, t = {}): Contender => {
-    const client = new ResilientClient(resilientConfig(base, t));
+    const client = new core.ResilientClient(resilientConfig(base, t));
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
     const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
-    const telemetry = instrument(client, { tracerProvider, meterProvider });
+    const telemetry = otel.instrument(client, { tracerProvider, meterProvider });
     let calls = 0;
     return {
       name: 'resilient-axios + otel',
@@ -59,8 +57,8 @@ export const resilientPrometheus: ContenderSpec = {
   name: 'resilient-axios + prometheus',
   hasBreaker: true,
   make: (base, t = {}): Contender => {
-    const client = new ResilientClient(resilientConfig(base, t));
-    const telemetry = prometheusMetrics(client, { registry: new Registry(), name: 'bench' });
+    const client = new core.ResilientClient(resilientConfig(base, t));
+    const telemetry = prometheus.prometheusMetrics(client, { registry: new Registry(), name: 'bench' });
     return {
       name: 'resilient-axios + prometheus',
       get: (url) => client.get(url),

@@ -4,7 +4,7 @@
  * breaker registry after many distinct origins. Sends its figures over IPC.
  */
 import '../env.js';
-import { ResilientClient } from '../../lib/index.js';
+import { core } from '../built.js';
 import { instantAdapter } from '../common.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const calls = quick ? 50_000 : 1_000_000;
   const origins = quick ? 5_000 : 100_000;
 
-  const client = new ResilientClient({ baseURL: 'http://api.test', adapter: instantAdapter });
+  const client = new core.ResilientClient({ baseURL: 'http://api.test', adapter: instantAdapter });
   const noop = (): void => undefined;
   client.on('retry', noop).on('success', noop).on('failure', noop);
   for (let i = 0; i < 10_000; i++) await client.get('/item'); // warm-up: JIT, lazily built state
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < calls; i++) await client.get('/item');
   const after = snapshot();
 
-  const many = new ResilientClient({ adapter: instantAdapter });
+  const many = new core.ResilientClient({ adapter: instantAdapter });
   const beforeOrigins = snapshot();
   for (let i = 0; i < origins; i++) await many.get(`http://h${i}.test/`);
   const afterOrigins = snapshot();

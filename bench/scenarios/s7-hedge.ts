@@ -21,7 +21,7 @@ import { fork } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ResilientClient } from '../../lib/index.js';
+import { core } from '../built.js';
 import type { ResilientClientConfig } from '../../lib/index.js';
 import type { RunOptions, ScenarioResult } from '../common.js';
 import { check, fmt, int, percentile, pool, table } from '../stats.js';
@@ -86,7 +86,7 @@ async function measure(
   drive: (calls: number, one: () => Promise<void>) => Promise<void>,
 ): Promise<Row> {
   const agent = new http.Agent({ keepAlive: true });
-  const client = new ResilientClient({ baseURL: server.baseURL, httpAgent: agent, ...config });
+  const client = new core.ResilientClient({ baseURL: server.baseURL, httpAgent: agent, ...config });
   const latencies: number[] = [];
   let failed = 0;
   await server.stats(); // zero the server's counters
