@@ -9,6 +9,9 @@ import type { ResilientEvents } from './events.js';
 
 type Payload<K extends keyof ResilientEvents> = Parameters<ResilientEvents[K]>[0];
 
+/** eventemitter3's key prefix: '~' where `Object.create(null)` is missing, else none (fixed when it loads). */
+const PREFIX = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed : '';
+
 interface ListenerSlot {
   fn: (...args: unknown[]) => unknown;
   context: unknown;
@@ -68,8 +71,7 @@ export class SafeEmitter extends EventEmitter<ResilientEvents> {
 
   /** eventemitter3's listener slot(s) for `event` (its internal `_events`, stable since v1). */
   private slots(event: keyof ResilientEvents): ListenerSlot | ListenerSlot[] | undefined {
-    const key = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed + event : event;
-    return (this as unknown as { _events: Record<string, ListenerSlot | ListenerSlot[] | undefined> })._events[key];
+    return (this as unknown as { _events: Record<string, ListenerSlot | ListenerSlot[] | undefined> })._events[PREFIX === '' ? event : PREFIX + event];
   }
 
   /** Calls one listener with `payload`, or with `args` when given (from `emit`). */
