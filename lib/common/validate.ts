@@ -128,17 +128,17 @@ export function fill<T>(path: string, given: Record<string, unknown>, fields: Fi
 }
 
 /** A {@link number} check. */
-export const num = (min: number, opts?: NumberBounds): Check<number> => (p, x) => number(p, x, min, opts);
+export const num = (min: number, opts?: NumberBounds) => (p: string, x: unknown): number => number(p, x, min, opts);
 /** An {@link integer} check. */
-export const int = (min: number): Check<number> => (p, x) => integer(p, x, min);
+export const int = (min: number) => (p: string, x: unknown): number => integer(p, x, min);
 /** A non-empty string check (not {@link string} itself: its third parameter is not a base). */
 export const text = (p: string, x: unknown): string => string(p, x);
 /** An HTTP header name check. */
 export const header = (p: string, x: unknown): string => string(p, x, true);
 /** A {@link oneOf} check, or a function when `orFunction` is set. */
-export const choice = <T extends string, F = never>(allowed: readonly T[], orFunction = false): Check<T | F> =>
-  (p, x) => (orFunction && typeof x === 'function' ? (x as F) : oneOf(p, x, allowed));
+export const choice = <T extends string, F = never>(allowed: readonly T[], orFunction = false) =>
+  (p: string, x: unknown): T | F => (orFunction && typeof x === 'function' ? (x as F) : oneOf(p, x, allowed));
 /** A nested section, merged field by field over the value in force. */
 export const nested = <T>(fields: Fields<T>): Check<T> => (p, x, b) => section(p, x, fields, b);
 /** A list of HTTP methods, as a set of upper-case names. */
-export const methodSet: Check<ReadonlySet<string>> = (p, x) => new Set(arrayOf(p, x, (q, m) => string(q, m).toUpperCase()));
+export const methodSet = (p: string, x: unknown): ReadonlySet<string> => new Set(arrayOf(p, x, (q, m) => string(q, m).toUpperCase()));
