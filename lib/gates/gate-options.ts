@@ -192,17 +192,17 @@ export function resolveRetryBudget(path: string, raw: unknown, base: ResolvedRet
   return v.fill(path, r, RATIO_FIELDS, base.type === 'ratio' ? base : DEFAULT_RATIO_BUDGET);
 }
 
+const CONCURRENCY_FIELDS: v.Fields<ResolvedConcurrency> = { max: v.int(1), queue: v.int(0) };
+
 /**
  * Resolves `concurrency` (an object, or false) over `base`.
  * @throws {ConfigError} naming the first invalid field.
  */
 export function resolveConcurrency(path: string, raw: unknown, base: ResolvedConcurrency | false): ResolvedConcurrency | false {
   if (raw === false) return false;
-  const r = v.record(path, raw, ['max', 'queue'], 'an object or false');
-  return Object.freeze({
-    max: r.max === undefined && base !== false ? base.max : v.integer(`${path}.max`, r.max, 1),
-    queue: r.queue === undefined ? (base === false ? 0 : base.queue) : v.integer(`${path}.queue`, r.queue, 0),
-  });
+  const r = v.record(path, raw, Object.keys(CONCURRENCY_FIELDS), 'an object or false');
+  // Turned on without a base: `max` is required (checked here, so undefined is refused too).
+  return v.fill(path, r, CONCURRENCY_FIELDS, base || { max: v.integer(`${path}.max`, r.max, 1), queue: 0 });
 }
 
 const THROTTLE_FIELDS: v.Fields<ResolvedThrottle> = { k: v.num(1), windowMs: v.num(1), minRequests: v.int(0) };
