@@ -117,12 +117,12 @@ export function section<T>(path: string, raw: unknown, fields: Fields<T>, base: 
   return fill(path, record(path, raw, Object.keys(fields), expected), fields, base);
 }
 
-/** {@link section} over an object {@link record} already checked. */
+/** {@link section} over an object {@link record} already checked; `path` '' for top-level fields. */
 export function fill<T>(path: string, given: Record<string, unknown>, fields: Fields<T>, base: T): T {
   const out: Partial<Record<keyof T, unknown>> = {};
   for (const key of Object.keys(fields) as (keyof T & string)[]) {
     const value = given[key];
-    out[key] = value === undefined ? base[key] : fields[key](`${path}.${key}`, value, base[key]);
+    out[key] = value === undefined ? base[key] : fields[key](path === '' ? key : `${path}.${key}`, value, base[key]);
   }
   return Object.freeze(out) as T;
 }
