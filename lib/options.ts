@@ -111,30 +111,27 @@ export const CLIENT_KEYS = [
 ] as const;
 const REQUEST_KEYS = ['retry', 'timeBudget', 'circuitBreaker', 'idempotencyKey', 'hedge'] as const;
 
+/** How each client section resolves over the one in force (over its defaults when it was off). */
+const CLIENT_SECTIONS: v.Fields<Omit<ResolvedOptions, 'redaction'>> = {
+  retry: (p, x, b) => resolveRetry(p, x, b || DEFAULT_RETRY),
+  timeBudget: resolveTimeBudget,
+  circuitBreaker: (p, x, b) => resolveBreaker(p, x, b || DEFAULT_BREAKER),
+  retryBudget: (p, x, b) => resolveRetryBudget(p, x, b || DEFAULT_RETRY_BUDGET),
+  concurrency: resolveConcurrency,
+  adaptiveThrottle: (p, x, b) => resolveThrottle(p, x, b || DEFAULT_THROTTLE),
+  hedge: resolveHedge,
+};
+
 /**
  * Resolves client-level options over `base` (the defaults, or the current
  * settings for `configure()`).
  * @throws {ConfigError} naming the first invalid field.
  */
 export function resolveOptions(given: Partial<Record<(typeof CLIENT_KEYS)[number], unknown>>, base: ResolvedOptions = DEFAULTS): ResolvedOptions {
-  const raw = v.record('options', given, CLIENT_KEYS) as typeof given; // own properties only
-  const retry = raw.retry === undefined ? base.retry : resolveRetry('retry', raw.retry, base.retry || DEFAULT_RETRY);
-  const hedge = raw.hedge === undefined ? base.hedge : resolveHedge('hedge', raw.hedge, base.hedge);
-  checkHedgeRoom('', hedge, retry, raw.retry === undefined);
-  return Object.freeze({
-    retry,
-    timeBudget: raw.timeBudget === undefined ? base.timeBudget : resolveTimeBudget('timeBudget', raw.timeBudget, base.timeBudget),
-    circuitBreaker: raw.circuitBreaker === undefined ? base.circuitBreaker
-      : resolveBreaker('circuitBreaker', raw.circuitBreaker, base.circuitBreaker || DEFAULT_BREAKER),
-    retryBudget: raw.retryBudget === undefined ? base.retryBudget
-      : resolveRetryBudget('retryBudget', raw.retryBudget, base.retryBudget || DEFAULT_RETRY_BUDGET),
-    concurrency: raw.concurrency === undefined ? base.concurrency : resolveConcurrency('concurrency', raw.concurrency, base.concurrency),
-    adaptiveThrottle: raw.adaptiveThrottle === undefined ? base.adaptiveThrottle
-      : resolveThrottle('adaptiveThrottle', raw.adaptiveThrottle, base.adaptiveThrottle || DEFAULT_THROTTLE),
-    hedge,
-    redaction: raw.redactHeaders === undefined && raw.redactQuery === undefined ? base.redaction
-      : resolveRedaction(raw.redactHeaders, raw.redactQuery, base.redaction),
-  });
+  const raw = v.record('options', given, CLIENT_KEYS); // own properties only
+  const sections = v.fill('', raw, CLIENT_SECTIONS, base);
+  checkHedgeRoom('', sections.hedge, sections.retry, raw.retry === undefined);
+  return Object.freeze({ ...sections, redaction: resolveRedaction(raw.redactHeaders, raw.redactQuery, base.redaction) });
 }
 
 /** Validates `configure()` input: only resilience fields are accepted. */

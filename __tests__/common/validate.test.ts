@@ -153,3 +153,48 @@ describe('record', () => {
     expect(err.message).toBe('retry.maxAttempt must be one of the known options (maxAttempts, methods), got 3');
   });
 });
+
+describe('section and fill', () => {
+  const fields: v.Fields<{ a: number; b: string; n: { x: number } }> = {
+    a: v.int(1),
+    b: v.header,
+    n: v.nested<{ x: number }>({ x: v.num(0) }),
+  };
+  const base = Object.freeze({ a: 1, b: 'X-B', n: Object.freeze({ x: 5 }) });
+
+  it('keeps base for fields left out or undefined, checks the others, and freezes', () => {
+    const out = v.section('s', { a: 2, b: undefined }, fields, base);
+    expect(out).toEqual({ a: 2, b: 'X-B', n: { x: 5 } });
+    expect(Object.keys(out)).toEqual(['a', 'b', 'n']);
+    expect(Object.isFrozen(out)).toBe(true);
+    expect(out.n).toBe(base.n);
+  });
+
+  it('merges a nested section over the base value and names its path', () => {
+    expect(v.section('s', { n: {} }, fields, base).n).toEqual({ x: 5 });
+    expect(configError(() => v.section('s', { n: { x: -1 } }, fields, base)).message).toBe('s.n.x must be a finite number >= 0, got -1');
+  });
+
+  it('rejects unknown keys and non-objects like record', () => {
+    expect(configError(() => v.section('s', { c: 1 }, fields, base)).message).toBe('s.c must be one of the known options (a, b, n), got 1');
+    expect(configError(() => v.section('s', 3, fields, base, 'an object or a boolean')).message).toBe('s must be an object or a boolean, got 3');
+  });
+
+  it('names top-level fields without a prefix when the path is empty', () => {
+    expect(configError(() => v.fill('', { a: 0 }, fields, base)).message).toBe('a must be an integer >= 1, got 0');
+  });
+});
+
+describe('field checks', () => {
+  it('choice accepts a listed string, or a function when asked', () => {
+    const f = (): number => 1;
+    expect(v.choice(['a', 'b'] as const)('k', 'a')).toBe('a');
+    expect(v.choice<'a', () => number>(['a'] as const, true)('k', f)).toBe(f);
+    expect(configError(() => v.choice(['a'] as const)('k', f)).message).toBe("k must be one of 'a', got a function");
+  });
+
+  it('methodSet upper-cases every method and names a bad element', () => {
+    expect([...v.methodSet('m', ['get', 'Post'])]).toEqual(['GET', 'POST']);
+    expect(configError(() => v.methodSet('m', ['GET', 1])).message).toBe('m[1] must be a non-empty string, got 1');
+  });
+});

@@ -68,9 +68,16 @@ export const DEFAULT_BREAKER: ResolvedBreaker = Object.freeze({
   maxKeys: 1_000,
 });
 
-const BREAKER_KEYS = [
-  'key', 'trip', 'openMs', 'maxOpenMs', 'openJitter', 'halfOpenMaxCalls', 'successThreshold', 'maxKeys',
-] as const;
+const BREAKER_FIELDS: v.Fields<ResolvedBreaker> = {
+  key: v.choice<'origin' | 'client', BreakerKey>(['origin', 'client'], true),
+  trip: (p, x) => resolveTrip(p, x),
+  openMs: v.num(0, { exclusiveMin: true }),
+  maxOpenMs: v.num(0, { exclusiveMin: true }),
+  openJitter: fraction,
+  halfOpenMaxCalls: v.int(1),
+  successThreshold: v.int(1),
+  maxKeys: v.int(1),
+};
 
 /**
  * Resolves `circuitBreaker` (an object, or a boolean) over `base`.
@@ -79,23 +86,11 @@ const BREAKER_KEYS = [
 export function resolveBreaker(path: string, raw: unknown, base: ResolvedBreaker): ResolvedBreaker | false {
   if (raw === false) return false;
   if (raw === true) return base;
-  const r = v.record(path, raw, BREAKER_KEYS, 'an object or a boolean');
-  const openMs = r.openMs === undefined ? base.openMs : v.number(`${path}.openMs`, r.openMs, 0, { exclusiveMin: true });
-  let maxOpenMs = Math.max(base.maxOpenMs, openMs);
-  if (r.maxOpenMs !== undefined) {
-    maxOpenMs = v.number(`${path}.maxOpenMs`, r.maxOpenMs, 0, { exclusiveMin: true });
-    if (maxOpenMs < openMs) throw new ConfigError(`${path}.maxOpenMs`, maxOpenMs, `a finite number >= openMs (${openMs})`);
-  }
-  return Object.freeze({
-    key: r.key === undefined ? base.key : typeof r.key === 'function' ? (r.key as BreakerKey) : v.oneOf(`${path}.key`, r.key, ['origin', 'client'] as const),
-    trip: r.trip === undefined ? base.trip : resolveTrip(`${path}.trip`, r.trip),
-    openMs,
-    maxOpenMs,
-    openJitter: r.openJitter === undefined ? base.openJitter : fraction(`${path}.openJitter`, r.openJitter),
-    halfOpenMaxCalls: r.halfOpenMaxCalls === undefined ? base.halfOpenMaxCalls : v.integer(`${path}.halfOpenMaxCalls`, r.halfOpenMaxCalls, 1),
-    successThreshold: r.successThreshold === undefined ? base.successThreshold : v.integer(`${path}.successThreshold`, r.successThreshold, 1),
-    maxKeys: r.maxKeys === undefined ? base.maxKeys : v.integer(`${path}.maxKeys`, r.maxKeys, 1),
-  });
+  const r = v.record(path, raw, Object.keys(BREAKER_FIELDS), 'an object or a boolean');
+  const b = v.fill(path, r, BREAKER_FIELDS, base);
+  if (b.maxOpenMs >= b.openMs) return b;
+  if (r.maxOpenMs !== undefined) throw new ConfigError(`${path}.maxOpenMs`, b.maxOpenMs, `a finite number >= openMs (${b.openMs})`);
+  return Object.freeze({ ...b, maxOpenMs: b.openMs }); // left out: at least openMs
 }
 
 /** A number in [0, 1). */

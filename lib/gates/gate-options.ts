@@ -151,8 +151,20 @@ export const DEFAULT_RETRY_BUDGET: ResolvedTokenBudget = Object.freeze({
 export const DEFAULT_RATIO_BUDGET: ResolvedRatioBudget = Object.freeze({ type: 'ratio', ratio: 0.2, minPerSecond: 10, windowMs: 10_000 });
 export const DEFAULT_THROTTLE: ResolvedThrottle = Object.freeze({ k: 2, windowMs: 120_000, minRequests: 10 });
 
-const TOKEN_FIELDS = ['capacity', 'retryCost', 'timeoutCost', 'successRefund'] as const;
-const RATIO_FIELDS = ['ratio', 'minPerSecond', 'windowMs'] as const;
+const positive = v.num(0, { exclusiveMin: true });
+const TOKEN_FIELDS: v.Fields<ResolvedTokenBudget> = {
+  type: () => 'tokens', capacity: positive, retryCost: positive, timeoutCost: positive, successRefund: v.num(0),
+};
+const RATIO_FIELDS: v.Fields<ResolvedRatioBudget> = {
+  type: () => 'ratio',
+  ratio: v.num(0),
+  minPerSecond: v.num(0),
+  // >= 1 ms: a window like 5e-324 would make every bucket of the sliding counts a sliver of time.
+  windowMs: v.num(1),
+};
+/** Each type's own fields, `type` left out. */
+const TOKEN_KEYS = Object.keys(TOKEN_FIELDS).slice(1);
+const RATIO_KEYS = Object.keys(RATIO_FIELDS).slice(1);
 const SHAPES = "{ type: 'tokens', capacity, retryCost, timeoutCost, successRefund } or { type: 'ratio', ratio, minPerSecond, windowMs }";
 
 /**
@@ -165,10 +177,10 @@ const SHAPES = "{ type: 'tokens', capacity, retryCost, timeoutCost, successRefun
 export function resolveRetryBudget(path: string, raw: unknown, base: ResolvedRetryBudget): ResolvedRetryBudget | false {
   if (raw === false) return false;
   if (raw === true) return base;
-  const r = v.record(path, raw, ['type', ...TOKEN_FIELDS, ...RATIO_FIELDS], 'an object or a boolean');
+  const r = v.record(path, raw, ['type', ...TOKEN_KEYS, ...RATIO_KEYS], 'an object or a boolean');
   const given = (fields: readonly string[]): string | undefined => fields.find((f) => r[f] !== undefined);
-  const token = given(TOKEN_FIELDS);
-  const ratio = given(RATIO_FIELDS);
+  const token = given(TOKEN_KEYS);
+  const ratio = given(RATIO_KEYS);
   let type: ResolvedRetryBudget['type'];
   if (r.type !== undefined) type = v.oneOf(`${path}.type`, r.type, ['tokens', 'ratio'] as const);
   else if (token !== undefined && ratio !== undefined) {
@@ -176,27 +188,11 @@ export function resolveRetryBudget(path: string, raw: unknown, base: ResolvedRet
   } else type = token !== undefined ? 'tokens' : ratio !== undefined ? 'ratio' : base.type;
   const other = type === 'tokens' ? ratio : token;
   if (other !== undefined) throw new ConfigError(`${path}.${other}`, r[other], `left out of a '${type}' budget; a budget is ${SHAPES}`);
-  if (type === 'tokens') {
-    const b = base.type === 'tokens' ? base : DEFAULT_RETRY_BUDGET;
-    const cost = (key: 'retryCost' | 'timeoutCost'): number =>
-      r[key] === undefined ? b[key] : v.number(`${path}.${key}`, r[key], 0, { exclusiveMin: true });
-    return Object.freeze({
-      type,
-      capacity: r.capacity === undefined ? b.capacity : v.number(`${path}.capacity`, r.capacity, 0, { exclusiveMin: true }),
-      retryCost: cost('retryCost'),
-      timeoutCost: cost('timeoutCost'),
-      successRefund: r.successRefund === undefined ? b.successRefund : v.number(`${path}.successRefund`, r.successRefund, 0),
-    });
-  }
-  const b = base.type === 'ratio' ? base : DEFAULT_RATIO_BUDGET;
-  return Object.freeze({
-    type,
-    ratio: r.ratio === undefined ? b.ratio : v.number(`${path}.ratio`, r.ratio, 0),
-    minPerSecond: r.minPerSecond === undefined ? b.minPerSecond : v.number(`${path}.minPerSecond`, r.minPerSecond, 0),
-    // >= 1 ms: a window like 5e-324 would make every bucket of the sliding counts a sliver of time.
-    windowMs: r.windowMs === undefined ? b.windowMs : v.number(`${path}.windowMs`, r.windowMs, 1),
-  });
+  if (type === 'tokens') return v.fill(path, r, TOKEN_FIELDS, base.type === 'tokens' ? base : DEFAULT_RETRY_BUDGET);
+  return v.fill(path, r, RATIO_FIELDS, base.type === 'ratio' ? base : DEFAULT_RATIO_BUDGET);
 }
+
+const CONCURRENCY_FIELDS: v.Fields<ResolvedConcurrency> = { max: v.int(1), queue: v.int(0) };
 
 /**
  * Resolves `concurrency` (an object, or false) over `base`.
@@ -204,12 +200,12 @@ export function resolveRetryBudget(path: string, raw: unknown, base: ResolvedRet
  */
 export function resolveConcurrency(path: string, raw: unknown, base: ResolvedConcurrency | false): ResolvedConcurrency | false {
   if (raw === false) return false;
-  const r = v.record(path, raw, ['max', 'queue'], 'an object or false');
-  return Object.freeze({
-    max: r.max === undefined && base !== false ? base.max : v.integer(`${path}.max`, r.max, 1),
-    queue: r.queue === undefined ? (base === false ? 0 : base.queue) : v.integer(`${path}.queue`, r.queue, 0),
-  });
+  const r = v.record(path, raw, Object.keys(CONCURRENCY_FIELDS), 'an object or false');
+  // Turned on without a base: `max` is required (checked here, so undefined is refused too).
+  return v.fill(path, r, CONCURRENCY_FIELDS, base || { max: v.integer(`${path}.max`, r.max, 1), queue: 0 });
 }
+
+const THROTTLE_FIELDS: v.Fields<ResolvedThrottle> = { k: v.num(1), windowMs: v.num(1), minRequests: v.int(0) };
 
 /**
  * Resolves `adaptiveThrottle` (an object, or a boolean) over `base`.
@@ -218,10 +214,5 @@ export function resolveConcurrency(path: string, raw: unknown, base: ResolvedCon
 export function resolveThrottle(path: string, raw: unknown, base: ResolvedThrottle): ResolvedThrottle | false {
   if (raw === false) return false;
   if (raw === true) return base;
-  const r = v.record(path, raw, ['k', 'windowMs', 'minRequests'], 'an object or a boolean');
-  return Object.freeze({
-    k: r.k === undefined ? base.k : v.number(`${path}.k`, r.k, 1),
-    windowMs: r.windowMs === undefined ? base.windowMs : v.number(`${path}.windowMs`, r.windowMs, 1),
-    minRequests: r.minRequests === undefined ? base.minRequests : v.integer(`${path}.minRequests`, r.minRequests, 0),
-  });
+  return v.section(path, raw, THROTTLE_FIELDS, base, 'an object or a boolean');
 }

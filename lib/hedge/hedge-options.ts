@@ -48,7 +48,9 @@ export interface ResolvedHedge {
 /** gRPC caps a hedged call at 5 attempts: the first and 4 hedges. */
 export const MAX_HEDGES = 4;
 
-const HEDGE_KEYS = ['delayMs', 'maxHedges', 'methods'] as const;
+const HEDGE_FIELDS: v.Fields<ResolvedHedge> = { delayMs: v.num(0), maxHedges, methods: v.methodSet };
+/** What a hedge turned on without a base starts from (`delayMs` must be given). */
+const HEDGE_START: ResolvedHedge = { delayMs: 0, maxHedges: 1, methods: undefined };
 
 /**
  * Resolves `hedge` (an object, or `false`) over `base` (the settings in force,
@@ -57,17 +59,11 @@ const HEDGE_KEYS = ['delayMs', 'maxHedges', 'methods'] as const;
  */
 export function resolveHedge(path: string, raw: unknown, base: ResolvedHedge | false): ResolvedHedge | false {
   if (raw === false) return false;
-  const r = v.record(path, raw, HEDGE_KEYS, 'an object or false');
-  let delayMs: number;
-  if (r.delayMs !== undefined) delayMs = v.number(`${path}.delayMs`, r.delayMs, 0);
-  else if (base !== false) delayMs = base.delayMs;
-  else throw new ConfigError(`${path}.delayMs`, undefined, 'a finite number >= 0 (required: ms without an answer before a hedge is sent)');
-  return Object.freeze({
-    delayMs,
-    maxHedges: r.maxHedges === undefined ? (base === false ? 1 : base.maxHedges) : maxHedges(`${path}.maxHedges`, r.maxHedges),
-    methods: r.methods === undefined ? (base === false ? undefined : base.methods)
-      : new Set(v.arrayOf(`${path}.methods`, r.methods, (p, m) => v.string(p, m).toUpperCase())),
-  });
+  const r = v.record(path, raw, Object.keys(HEDGE_FIELDS), 'an object or false');
+  if (base === false && r.delayMs === undefined) {
+    throw new ConfigError(`${path}.delayMs`, undefined, 'a finite number >= 0 (required: ms without an answer before a hedge is sent)');
+  }
+  return v.fill(path, r, HEDGE_FIELDS, base || HEDGE_START);
 }
 
 function maxHedges(path: string, value: unknown): number {

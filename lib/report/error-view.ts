@@ -4,12 +4,12 @@
  * non-enumerable properties, so a listener may hand them to any logger.
  */
 import { isAxiosError } from 'axios';
-import { HEAVY, REDACTION, compactToJSON, define, isErrorLike, isObject, requestFacts, safeCause, safeValue, stackOf } from './log-form.js';
+import { HEAVY, REDACTION, compactToJSON, define, isErrorLike, requestFacts, safeCause, safeValue, stackOf } from './log-form.js';
 import type { ErrorLike } from './log-form.js';
-import { redactConfig, redactHeaders, redactText } from './redact.js';
+import { isObject, redactConfig, redactHeaders, redactText } from './redact.js';
 import type { Redaction } from './redaction.js';
 
-const hasOwn = (obj: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(obj, key);
+const hasOwn = Object.hasOwn;
 
 /**
  * A stand-in for `err` in event payloads that holds no secret: same prototype

@@ -7,7 +7,7 @@
 import { AxiosError, isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { RetryStopReason } from '../retry/retry-policy.js';
-import { compactToJSON, hideRequestData } from './log-form.js';
+import { compactToJSON, define, hideRequestData } from './log-form.js';
 
 /**
  * Why a call failed; also in `failure` events: why the retry decision said no
@@ -97,7 +97,7 @@ export class DeadlineExceededError extends ResilientAxiosError {
   constructor(totalMs: number, config?: InternalAxiosRequestConfig, cause?: unknown, response?: AxiosResponse) {
     super(`Deadline of ${totalMs} ms exceeded`, ERR_DEADLINE_EXCEEDED, config, undefined, response);
     this.totalMs = totalMs;
-    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, configurable: true, writable: true, enumerable: false });
+    if (cause !== undefined) define(this, 'cause', cause, false);
   }
 }
 

@@ -6,6 +6,7 @@
 import { AxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { BulkheadFullError, CircuitOpenError, DeadlineExceededError, ThrottledError } from './errors.js';
+import { define } from './log-form.js';
 
 /** `code` of the error a response turns into when `retry.validateResponse` rejects it. */
 export const ERR_BAD_RESPONSE_BODY = 'ERR_BAD_RESPONSE_BODY';
@@ -22,14 +23,10 @@ function withoutStack<T>(make: () => T): T {
   }
 }
 
-function setCause(err: Error, cause: unknown): void {
-  if (cause !== undefined) Object.defineProperty(err, 'cause', { value: cause, configurable: true, writable: true, enumerable: false });
-}
-
 /** An open breaker refused the attempt; `cause`: the call's last error, if any. */
 export function circuitOpenError(key: string, remainingMs: number, config: InternalAxiosRequestConfig | undefined, cause: unknown): CircuitOpenError {
   const err = withoutStack(() => new CircuitOpenError(key, remainingMs, config));
-  setCause(err, cause);
+  if (cause !== undefined) define(err, 'cause', cause, false);
   return err;
 }
 

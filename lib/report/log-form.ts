@@ -8,7 +8,7 @@
 import { Axios, isAxiosError } from 'axios';
 import type { AxiosRequestConfig } from 'axios';
 import { compactStack } from './compact-stack.js';
-import { redactText, redactUrl } from './redact.js';
+import { isObject, redactText, redactUrl } from './redact.js';
 import { DEFAULT_REDACTION } from './redaction.js';
 import type { Redaction } from './redaction.js';
 
@@ -30,11 +30,6 @@ const CAUSE_STACK_CHARS = 240;
 /** Pino's test: what has a string `message` is logged as an error. */
 export function isErrorLike(value: unknown): value is ErrorLike {
   return value !== null && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string';
-}
-
-/** A non-null object. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
 }
 
 /** Defines a writable, configurable data property. */

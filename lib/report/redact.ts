@@ -99,7 +99,8 @@ function redactParams(s: string, names: ReadonlySet<string>, text: boolean): str
 
 type HeaderBag = Record<string, unknown>;
 
-function isObject(value: unknown): value is HeaderBag {
+/** A non-null object. */
+export function isObject(value: unknown): value is HeaderBag {
   return value !== null && typeof value === 'object';
 }
 

@@ -50,9 +50,9 @@ export const DEFAULT_REDACTION: Redaction = Object.freeze({
 export function resolveRedaction(extraHeaders?: unknown, extraQuery?: unknown, base: Redaction = DEFAULT_REDACTION): Redaction {
   if (extraHeaders === undefined && extraQuery === undefined) return base;
   const headers = extraHeaders === undefined ? base.headers
-    : withDefaults(SENSITIVE_HEADERS, v.arrayOf('redactHeaders', extraHeaders, (p, h) => v.string(p, h, true)));
+    : withDefaults(SENSITIVE_HEADERS, v.arrayOf('redactHeaders', extraHeaders, v.header));
   const query = extraQuery === undefined ? base.query
-    : withDefaults(SENSITIVE_QUERY, v.arrayOf('redactQuery', extraQuery, (p, q) => v.string(p, q)));
+    : withDefaults(SENSITIVE_QUERY, v.arrayOf('redactQuery', extraQuery, v.text));
   return Object.freeze({ headers, query });
 }
 

@@ -139,8 +139,32 @@ export const DEFAULT_RETRY: ResolvedRetry = Object.freeze({
   idempotencyKey: false,
 });
 
-const RETRY_KEYS = ['maxAttempts', 'methods', 'statusCodes', 'errorCodes', 'retryIf', 'validateResponse', 'backoff', 'retryAfter', 'idempotencyKey'] as const;
 const BACKOFF_TYPES = ['exponential', 'linear', 'constant', 'fibonacci', 'decorrelated'] as const;
+
+const BACKOFF_FIELDS: v.Fields<ResolvedBackoff<RetryOutcome>> = {
+  type: v.choice<BackoffType, BackoffFunction<RetryOutcome>>(BACKOFF_TYPES, true),
+  baseMs: v.num(0),
+  factor: v.num(1),
+  maxMs: v.num(0, { allowInfinity: true }),
+  jitter,
+};
+
+const RETRY_AFTER_FIELDS: v.Fields<ResolvedRetry['retryAfter']> = {
+  respect: v.boolean,
+  maxMs: v.num(0, { allowInfinity: true }),
+};
+
+const RETRY_FIELDS: v.Fields<ResolvedRetry> = {
+  maxAttempts: v.int(1),
+  methods: v.methodSet,
+  statusCodes: (p, x) => new Set(v.arrayOf(p, x, statusCode)),
+  errorCodes: (p, x) => new Set(v.arrayOf(p, x, v.text)),
+  retryIf: v.func,
+  validateResponse: v.func,
+  backoff: v.nested(BACKOFF_FIELDS),
+  retryAfter: v.nested(RETRY_AFTER_FIELDS),
+  idempotencyKey: idempotencyHeader,
+};
 
 /**
  * Resolves `retry` (an object, or a boolean) over `base`.
@@ -149,22 +173,7 @@ const BACKOFF_TYPES = ['exponential', 'linear', 'constant', 'fibonacci', 'decorr
 export function resolveRetry(path: string, raw: unknown, base: ResolvedRetry): ResolvedRetry | false {
   if (raw === false) return false;
   if (raw === true) return base;
-  const r = v.record(path, raw, RETRY_KEYS, 'an object or a boolean');
-  return Object.freeze({
-    maxAttempts: r.maxAttempts === undefined ? base.maxAttempts : v.integer(`${path}.maxAttempts`, r.maxAttempts, 1),
-    methods: r.methods === undefined ? base.methods
-      : new Set(v.arrayOf(`${path}.methods`, r.methods, (p, m) => v.string(p, m).toUpperCase())),
-    statusCodes: r.statusCodes === undefined ? base.statusCodes
-      : new Set(v.arrayOf(`${path}.statusCodes`, r.statusCodes, statusCode)),
-    errorCodes: r.errorCodes === undefined ? base.errorCodes
-      : new Set(v.arrayOf(`${path}.errorCodes`, r.errorCodes, (p, c) => v.string(p, c))),
-    retryIf: r.retryIf === undefined ? base.retryIf : v.func<RetryIf>(`${path}.retryIf`, r.retryIf),
-    validateResponse: r.validateResponse === undefined ? base.validateResponse
-      : v.func<ValidateResponse>(`${path}.validateResponse`, r.validateResponse),
-    backoff: r.backoff === undefined ? base.backoff : resolveBackoff(`${path}.backoff`, r.backoff, base.backoff),
-    retryAfter: r.retryAfter === undefined ? base.retryAfter : resolveRetryAfter(`${path}.retryAfter`, r.retryAfter, base.retryAfter),
-    idempotencyKey: r.idempotencyKey === undefined ? base.idempotencyKey : idempotencyHeader(`${path}.idempotencyKey`, r.idempotencyKey),
-  });
+  return v.section(path, raw, RETRY_FIELDS, base, 'an object or a boolean');
 }
 
 function statusCode(path: string, value: unknown): number {
@@ -177,28 +186,8 @@ function statusCode(path: string, value: unknown): number {
 function idempotencyHeader(path: string, value: unknown): string | false {
   if (value === false) return false;
   if (value === true) return DEFAULT_IDEMPOTENCY_HEADER;
-  if (typeof value === 'string') return v.string(path, value, true);
+  if (typeof value === 'string') return v.header(path, value);
   throw new ConfigError(path, value, 'a boolean or a header name');
-}
-
-function resolveRetryAfter(path: string, raw: unknown, base: ResolvedRetry['retryAfter']): ResolvedRetry['retryAfter'] {
-  const r = v.record(path, raw, ['respect', 'maxMs']);
-  return Object.freeze({
-    respect: r.respect === undefined ? base.respect : v.boolean(`${path}.respect`, r.respect),
-    maxMs: r.maxMs === undefined ? base.maxMs : v.number(`${path}.maxMs`, r.maxMs, 0, { allowInfinity: true }),
-  });
-}
-
-function resolveBackoff(path: string, raw: unknown, base: ResolvedBackoff<RetryOutcome>): ResolvedBackoff<RetryOutcome> {
-  const r = v.record(path, raw, ['type', 'baseMs', 'factor', 'maxMs', 'jitter']);
-  return Object.freeze({
-    type: r.type === undefined ? base.type
-      : typeof r.type === 'function' ? (r.type as BackoffFunction<RetryOutcome>) : v.oneOf(`${path}.type`, r.type, BACKOFF_TYPES),
-    baseMs: r.baseMs === undefined ? base.baseMs : v.number(`${path}.baseMs`, r.baseMs, 0),
-    factor: r.factor === undefined ? base.factor : v.number(`${path}.factor`, r.factor, 1),
-    maxMs: r.maxMs === undefined ? base.maxMs : v.number(`${path}.maxMs`, r.maxMs, 0, { allowInfinity: true }),
-    jitter: r.jitter === undefined ? base.jitter : jitter(`${path}.jitter`, r.jitter),
-  });
 }
 
 function jitter(path: string, value: unknown): Jitter {

@@ -36,17 +36,15 @@ export const DEFAULT_ATTEMPT_MS = 10_000;
 
 export const DEFAULT_TIME_BUDGET: ResolvedTimeBudget = Object.freeze({ totalMs: 30_000, attemptMs: undefined, propagateHeader: undefined });
 
+const duration = v.num(0, { exclusiveMin: true, allowInfinity: true });
+const TIME_BUDGET_FIELDS: v.Fields<ResolvedTimeBudget> = { totalMs: duration, attemptMs: duration, propagateHeader: v.header };
+
 /**
  * Resolves `timeBudget` over `base`.
  * @throws {ConfigError} naming the first invalid field under `path`.
  */
 export function resolveTimeBudget(path: string, raw: unknown, base: ResolvedTimeBudget): ResolvedTimeBudget {
-  const r = v.record(path, raw, ['totalMs', 'attemptMs', 'propagateHeader']);
-  return Object.freeze({
-    totalMs: r.totalMs === undefined ? base.totalMs : v.number(`${path}.totalMs`, r.totalMs, 0, { exclusiveMin: true, allowInfinity: true }),
-    attemptMs: r.attemptMs === undefined ? base.attemptMs : v.number(`${path}.attemptMs`, r.attemptMs, 0, { exclusiveMin: true, allowInfinity: true }),
-    propagateHeader: r.propagateHeader === undefined ? base.propagateHeader : v.string(`${path}.propagateHeader`, r.propagateHeader, true),
-  });
+  return v.section(path, raw, TIME_BUDGET_FIELDS, base);
 }
 
 /**
