@@ -47,7 +47,7 @@ let lastId = 0;
 
 export class Call {
   /** Unique within the process, the same on every event of the call. */
-  readonly id = `c${++lastId}`;
+  readonly id = `c${(++lastId).toString(36)}`;
   phase: CallPhase = 'starting';
   /** Attempts sent so far (refused ones not counted); the first is 1. */
   attempts = 0;
