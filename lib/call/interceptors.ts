@@ -110,7 +110,7 @@ function guardWith(tag: (err: unknown, config: unknown) => void): Guard {
 export interface Hooks {
   readonly onRequest: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
   readonly onResponse: (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>;
-  readonly onError: (error: unknown) => Promise<AxiosResponse>;
+  readonly onError: (error: unknown) => AxiosResponse | Promise<AxiosResponse>;
 }
 
 export interface Installed {

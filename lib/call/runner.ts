@@ -162,16 +162,16 @@ export class CallRunner {
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, response, undefined);
     const closed = this.sender.close(attempt, response, undefined);
-    return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.retryLoop(attempt.call, closed);
+    return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.next(attempt.call, closed);
   };
 
-  readonly onError = (error: unknown): Promise<AxiosResponse> => {
+  readonly onError = (error: unknown): AxiosResponse | Promise<AxiosResponse> => {
     const attempt = attemptOfOutcome(error);
     if (attempt === undefined || attempt.call.phase === 'settled') return Promise.reject(error);
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, undefined, error);
     const closed = this.sender.close(attempt, undefined, error);
     // An error never classifies as a success; the check narrows the type.
-    return closed.kind === 'success' ? Promise.reject(error) : this.retryLoop(attempt.call, closed);
+    return closed.kind === 'success' ? Promise.reject(error) : this.next(attempt.call, closed);
   };
 
   /**
@@ -184,72 +184,89 @@ export class CallRunner {
       this.hedger.report(race, attempt, this.sender.close(attempt, response, error), response);
     }
     const end = await this.hedger.next(race);
-    if (end.closed.kind !== 'success') return this.retryLoop(race.call, end.closed);
+    if (end.closed.kind !== 'success') return this.next(race.call, end.closed);
     race.call.lastRetryCost = end.attempt.cost;
     return this.succeed(race.call, end.response as AxiosResponse);
   }
 
-  private async retryLoop(call: Call, first: Unsuccessful): Promise<AxiosResponse> {
-    let closed = first;
-    for (;;) {
-      if (closed.kind === 'final') return this.fail(call, closed.error, closed.reason);
-      const error = closed.error ?? statusError(closed.response as AxiosResponse);
-      const input = this.decisionInput(call, closed);
-      let verdict: boolean | undefined;
-      const retryIf = call.options.retry === false ? undefined : call.options.retry.retryIf;
-      if (retryIf !== undefined && shouldAskRetryIf(input)) {
-        let within: Within<boolean | undefined>;
-        try {
-          const answer = retryIf(input.outcome);
-          within = isThenable(answer) ? await awaitWithin(call, this.clock, answer, this.waiting) : { kind: 'value', value: answer };
-        } catch (thrown) {
-          return this.fail(call, thrown, 'not-retryable');
-        }
-        if (within.kind === 'stopped') return this.fail(call, abortError(call, call.current?.config), 'aborted');
-        if (within.kind === 'deadline') return this.fail(call, closed.error, 'deadline');
-        verdict = typeof within.value === 'boolean' ? within.value : undefined;
-      }
-      const decision = decideRetry(verdict === undefined ? input : this.decisionInput(call, closed), verdict);
-      if (!decision.retry) {
-        if (closed.response !== undefined) return this.succeed(call, closed.response); // validateStatus accepted it
-        return this.fail(call, decision.reason === 'circuit-open' ? this.circuitOpen(call) : closed.error, decision.reason);
-      }
-      const budget = this.gates.budget;
-      const cost = budget === undefined ? 0 : budget.tryRetry(this.clock.now(), closed.timedOut);
-      if (cost === -1) {
-        this.report.budgetExhausted(call);
-        return this.fail(call, closed.error, 'retry-budget');
-      }
-      call.lastRetryCost = cost;
-      call.backoffState = decision.backoffState;
-      const race = call.hedge;
-      this.report.retry(call, decision.delayMs, decision.retryAfterMs, error, this.clock.now());
-      call.phase = 'waiting';
-      const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
-      if (!(await waitBetween(call, this.clock, decision.delayMs, this.waiting))) return this.fail(call, abortError(call, last), 'aborted');
-      const next = newAttempt(call, this.sender);
-      if (race !== undefined) {
-        next.cost = cost;
-        this.hedger.launch(race, next, last);
-        const end = await this.hedger.next(race);
-        if (end.closed.kind !== 'success') {
-          closed = end.closed;
-          continue;
-        }
-        call.lastRetryCost = end.attempt.cost;
-        return this.succeed(call, end.response as AxiosResponse);
-      }
-      let response: AxiosResponse | undefined;
-      let err: unknown;
-      try {
-        response = await this.host.dispatch(nextConfig(last, next));
-      } catch (e) {
-        err = e;
-      }
-      const end = this.sender.close(next, response, err);
-      if (end.kind === 'success') return this.succeed(call, response as AxiosResponse);
-      closed = end;
+  /**
+   * What follows an unsuccessful attempt. Synchronous (a response, or a throw)
+   * until something must be awaited: a promise from `retryIf`, the wait before
+   * a retry. A call that fails at once then rejects axios's chain by a throw,
+   * not with an already-rejected promise (which Node tracks as unhandled first).
+   */
+  private next(call: Call, closed: Unsuccessful): AxiosResponse | Promise<AxiosResponse> {
+    if (closed.kind === 'final') return this.fail(call, closed.error, closed.reason);
+    const input = this.decisionInput(call, closed);
+    const retryIf = call.options.retry === false ? undefined : call.options.retry.retryIf;
+    if (retryIf === undefined || !shouldAskRetryIf(input)) return this.decide(call, closed, input, undefined);
+    let answer: boolean | undefined | PromiseLike<boolean | undefined>;
+    try {
+      answer = retryIf(input.outcome);
+    } catch (thrown) {
+      return this.fail(call, thrown, 'not-retryable');
     }
+    if (isThenable(answer)) return this.awaitVerdict(call, closed, answer);
+    return this.decide(call, closed, input, typeof answer === 'boolean' ? answer : undefined);
+  }
+
+  /** `retryIf` answered with a promise: awaited within the deadline (the caller's abort ends the wait too). */
+  private async awaitVerdict(call: Call, closed: Extract<Closed, { kind: 'failed' }>, answer: PromiseLike<boolean | undefined>): Promise<AxiosResponse> {
+    let within: Within<boolean | undefined>;
+    try {
+      within = await awaitWithin(call, this.clock, answer, this.waiting);
+    } catch (thrown) {
+      return this.fail(call, thrown, 'not-retryable');
+    }
+    if (within.kind === 'stopped') return this.fail(call, abortError(call, call.current?.config), 'aborted');
+    if (within.kind === 'deadline') return this.fail(call, closed.error, 'deadline');
+    const verdict = typeof within.value === 'boolean' ? within.value : undefined;
+    return this.decide(call, closed, this.decisionInput(call, closed), verdict);
+  }
+
+  /** The decision: the call settles now (validateStatus accepted the response, or it fails), or a retry is planned. */
+  private decide(call: Call, closed: Extract<Closed, { kind: 'failed' }>, input: DecisionInput, verdict: boolean | undefined): AxiosResponse | Promise<AxiosResponse> {
+    const decision = decideRetry(input, verdict);
+    if (!decision.retry) {
+      if (closed.response !== undefined) return this.succeed(call, closed.response); // validateStatus accepted it
+      return this.fail(call, decision.reason === 'circuit-open' ? this.circuitOpen(call) : closed.error, decision.reason);
+    }
+    const budget = this.gates.budget;
+    const cost = budget === undefined ? 0 : budget.tryRetry(this.clock.now(), closed.timedOut);
+    if (cost === -1) {
+      this.report.budgetExhausted(call);
+      return this.fail(call, closed.error, 'retry-budget');
+    }
+    call.lastRetryCost = cost;
+    call.backoffState = decision.backoffState;
+    this.report.retry(call, decision.delayMs, decision.retryAfterMs, closed.error ?? statusError(closed.response as AxiosResponse), this.clock.now());
+    call.phase = 'waiting';
+    return this.retry(call, decision.delayMs, cost);
+  }
+
+  /** Waits `delayMs`, sends the next attempt (beside the hedges in flight, for a hedged call) and goes on with its outcome. */
+  private async retry(call: Call, delayMs: number, cost: number): Promise<AxiosResponse> {
+    const race = call.hedge;
+    const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
+    if (!(await waitBetween(call, this.clock, delayMs, this.waiting))) return this.fail(call, abortError(call, last), 'aborted');
+    const attempt = newAttempt(call, this.sender);
+    if (race !== undefined) {
+      attempt.cost = cost;
+      this.hedger.launch(race, attempt, last);
+      const end = await this.hedger.next(race);
+      if (end.closed.kind !== 'success') return this.next(call, end.closed);
+      call.lastRetryCost = end.attempt.cost;
+      return this.succeed(call, end.response as AxiosResponse);
+    }
+    let response: AxiosResponse | undefined;
+    let err: unknown;
+    try {
+      response = await this.host.dispatch(nextConfig(last, attempt));
+    } catch (e) {
+      err = e;
+    }
+    const end = this.sender.close(attempt, response, err);
+    return end.kind === 'success' ? this.succeed(call, response as AxiosResponse) : this.next(call, end);
   }
 
   private decisionInput(call: Call, closed: Extract<Closed, { kind: 'failed' }>): DecisionInput {

@@ -4,7 +4,7 @@
  * non-enumerable properties, so a listener may hand them to any logger.
  */
 import { isAxiosError } from 'axios';
-import { HEAVY, REDACTION, compactToJSON, define, isErrorLike, requestFacts, safeCause, safeValue, stackOf } from './log-form.js';
+import { HEAVY, REDACTION, compactToJSON, define, field, isErrorLike, requestFacts, safeCause, safeValue, stackOf } from './log-form.js';
 import type { ErrorLike } from './log-form.js';
 import { isObject, redactConfig, redactHeaders, redactText } from './redact.js';
 import type { Redaction } from './redaction.js';
@@ -24,42 +24,46 @@ export function errorView<E>(err: E, redaction: Redaction): E {
   return (isErrorLike(err) ? view(err, redaction, 0) : err) as E;
 }
 
+/**
+ * A non-enumerable field computed on first read, then kept as a plain value;
+ * assignable like one.
+ */
+function lazy(key: string, compute: () => unknown): PropertyDescriptor {
+  return {
+    enumerable: false,
+    configurable: true,
+    get(this: object): unknown {
+      const value = compute();
+      define(this, key, value, false);
+      return value;
+    },
+    set(this: object, value: unknown): void {
+      define(this, key, value, false);
+    },
+  };
+}
+
+/** Builds the view in one step (one `Object.create` with every field) rather than a definition per field. */
 function view(err: ErrorLike, r: Redaction, depth: number): ErrorLike {
-  const out = Object.create(Object.getPrototypeOf(err) as object | null) as ErrorLike;
   const nested = (e: ErrorLike): unknown => view(e, r, depth + 1);
+  const props: PropertyDescriptorMap = Object.create(null) as PropertyDescriptorMap;
   for (const key of Object.keys(err)) {
-    if (!HEAVY.has(key)) define(out, key, safeValue(err[key], r, depth, nested), true);
+    if (!HEAVY.has(key)) props[key] = field(safeValue(err[key], r, depth, nested), true);
   }
-  if (!hasOwn(out, 'message')) define(out, 'message', redactText(String(err.message), r), false);
+  if (!hasOwn(props, 'message')) props.message = field(redactText(String(err.message), r), false);
   if (isAxiosError(err) && isObject(err.config)) {
-    const facts = hasOwn(out, 'method') && hasOwn(out, 'url') ? undefined : requestFacts(err, r);
-    if (facts !== undefined && !hasOwn(out, 'method')) define(out, 'method', facts.method, true);
-    if (facts?.url !== undefined && !hasOwn(out, 'url')) define(out, 'url', facts.url, true);
-    lazy(out, 'config', () => redactConfig(err.config, r));
+    const facts = hasOwn(props, 'method') && hasOwn(props, 'url') ? undefined : requestFacts(err, r);
+    if (facts !== undefined && !hasOwn(props, 'method')) props.method = field(facts.method, true);
+    if (facts?.url !== undefined && !hasOwn(props, 'url')) props.url = field(facts.url, true);
+    props.config = lazy('config', () => redactConfig(err.config, r));
   }
   const response = err.response;
   if (isObject(response)) {
-    lazy(out, 'response', () => ({ status: response.status, statusText: response.statusText, headers: redactHeaders(response.headers, r) }));
+    props.response = lazy('response', () => ({ status: response.status, statusText: response.statusText, headers: redactHeaders(response.headers, r) }));
   }
-  lazy(out, 'stack', () => stackOf(err, r, depth));
-  if (err.cause !== undefined) define(out, 'cause', safeCause(err.cause, r, depth, nested), false);
-  define(out, REDACTION, r, false);
-  define(out, 'toJSON', compactToJSON, false);
-  return out;
-}
-
-/** A non-enumerable property computed on first read (formatting a stack or redacting headers costs). */
-function lazy(obj: object, key: PropertyKey, compute: () => unknown): void {
-  Object.defineProperty(obj, key, {
-    enumerable: false,
-    configurable: true,
-    get(): unknown {
-      const value = compute();
-      define(obj, key, value, false);
-      return value;
-    },
-    set(value: unknown): void {
-      define(obj, key, value, false);
-    },
-  });
+  props.stack = lazy('stack', () => stackOf(err, r, depth));
+  if (err.cause !== undefined) props.cause = field(safeCause(err.cause, r, depth, nested), false);
+  props[REDACTION] = field(r, false);
+  props.toJSON = field(compactToJSON, false);
+  return Object.create(Object.getPrototypeOf(err) as object | null, props) as ErrorLike;
 }

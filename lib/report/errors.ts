@@ -62,7 +62,9 @@ export const ERR_THROTTLED = 'ERR_THROTTLED';
 export abstract class ResilientAxiosError extends AxiosError {
   constructor(message?: string, code?: string, config?: InternalAxiosRequestConfig, request?: unknown, response?: AxiosResponse) {
     super(message, code, config, request, response);
-    hideRequestData(this);
+    const hidden = Object.create(null) as PropertyDescriptorMap;
+    hideRequestData(this, hidden);
+    Object.defineProperties(this, hidden);
   }
 }
 Object.defineProperty(ResilientAxiosError.prototype, 'toJSON', { value: compactToJSON, configurable: true, writable: true });

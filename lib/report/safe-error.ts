@@ -22,18 +22,18 @@
  * holds no secret at all; the inspect hook prints that view.
  */
 import { errorView } from './error-view.js';
-import { MAX_DEPTH, REDACTION, compactToJSON, define, hideRequestData, isErrorLike, redactionOf, requestFacts, stackOf } from './log-form.js';
+import { MAX_DEPTH, REDACTION, compactToJSON, field, hideRequestData, isErrorLike, redactionOf, requestFacts, stackOf } from './log-form.js';
 import type { ErrorLike } from './log-form.js';
 import { redactText } from './redact.js';
 import type { Redaction } from './redaction.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-/** Sets a property's value when it changed, keeping whether it is enumerable. */
-function replace(obj: ErrorLike, key: PropertyKey, value: unknown): void {
+/** Adds to `into` what sets `obj[key]` to `value` (or sets it now, when it can only be assigned). */
+function replace(obj: ErrorLike, key: string, value: unknown, into: PropertyDescriptorMap): void {
   if (obj[key] === value) return;
   const d = Object.getOwnPropertyDescriptor(obj, key);
-  if (d === undefined || d.configurable === true) define(obj, key, value, d?.enumerable ?? false);
+  if (d === undefined || d.configurable === true) into[key] = field(value, d?.enumerable ?? false);
   else if (d.writable === true) obj[key] = value;
 }
 
@@ -51,33 +51,39 @@ export function protectError<E>(err: E, redaction: Redaction): E {
   return err;
 }
 
+/**
+ * Redacts `err` in place (and what it holds, to {@link MAX_DEPTH}); every change is
+ * collected first and made in one `Object.defineProperties`, since each definition
+ * on an error object is slow.
+ */
 function protect(err: ErrorLike, r: Redaction, depth: number): void {
+  const changes = Object.create(null) as PropertyDescriptorMap;
   try {
-    hideRequestData(err);
+    hideRequestData(err, changes);
     for (const key of Object.keys(err)) {
       const value = err[key];
-      if (typeof value === 'string') replace(err, key, redactText(value, r));
+      if (typeof value === 'string') replace(err, key, redactText(value, r), changes);
       else if (depth < MAX_DEPTH && isErrorLike(value) && value !== err) protect(value, r, depth + 1);
     }
-    replace(err, 'message', redactText(err.message, r));
+    replace(err, 'message', redactText(err.message, r), changes);
     const cause = err.cause;
     if (depth < MAX_DEPTH && isErrorLike(cause) && cause !== err) protect(cause, r, depth + 1);
     const stack = stackOf(err, r, depth);
-    if (stack !== undefined) replace(err, 'stack', stack);
+    if (stack !== undefined) replace(err, 'stack', stack, changes);
     const facts = requestFacts(err, r);
     if (facts !== undefined) {
-      define(err, 'method', facts.method, true);
-      if (facts.url !== undefined) define(err, 'url', facts.url, true);
+      changes.method = field(facts.method, true);
+      if (facts.url !== undefined) changes.url = field(facts.url, true);
     }
-    define(err, REDACTION, r, false);
-    define(err, 'toJSON', compactToJSON, false);
-    define(err, INSPECT, inspectAsView, false);
+    changes[REDACTION] = field(r, false);
+    changes.toJSON = field(compactToJSON, false);
+    changes[INSPECT] = field(inspectAsView, false);
+    Object.defineProperties(err, changes);
   } catch {
     // a frozen or exotic error: what could be changed is changed
   }
 }
 
-/** Node's `util.inspect` / `console.log` print the error's view: no secret even with `showHidden`. */
 function inspectAsView(this: ErrorLike): unknown {
   return errorView(this, redactionOf(this));
 }
