@@ -148,9 +148,9 @@ export class CircuitBreaker {
   /**
    * Reports how the attempt of `permit` went. Each permit must be released exactly once (releasing
    * -1 is a no-op); a stale permit (granted before a state change) updates counters but cannot
-   * change the state, nor feed the trip rule.
+   * change the state, nor feed the trip rule. `now`: the clock's time, when the caller has read it already.
    */
-  release(permit: number, outcome: BreakerOutcome): void {
+  release(permit: number, outcome: BreakerOutcome, now?: number): void {
     if (permit < 0) return;
     if (outcome === 'failure') this.n.failures++;
     else if (outcome === 'success') this.n.successes++;
@@ -161,9 +161,10 @@ export class CircuitBreaker {
       this.releaseTrial(state, outcome);
     } else if (outcome !== 'ignore') {
       const rule = this.rule;
-      if (rule.record(outcome === 'failure', rule.usesTime ? this.clock.now() : 0)) {
-        const now = this.clock.now();
-        this.open(now, rule.failures(now));
+      const at = rule.usesTime ? (now ?? this.clock.now()) : 0;
+      if (rule.record(outcome === 'failure', at)) {
+        const openedAt = rule.usesTime ? at : this.clock.now();
+        this.open(openedAt, rule.failures(openedAt));
       }
     }
   }

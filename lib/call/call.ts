@@ -142,6 +142,8 @@ export class Attempt extends LiteSignal implements Expiring, BulkheadWaiter {
   /** The call's deadline, not the attempt limit, ends this attempt. */
   cutsDeadline = false;
   sentAt = 0;
+  /** When its outcome was closed (clock ms); 0 before. */
+  closedAt = 0;
   cause: AbortCause | undefined = undefined;
   /** Scheduler entry: when this attempt (or its wait in the queue) must end. */
   deadline = Infinity;

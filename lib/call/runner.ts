@@ -162,7 +162,7 @@ export class CallRunner {
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, response, undefined);
     const closed = this.sender.close(attempt, response, undefined);
-    return closed.kind === 'success' ? this.succeed(attempt.call, response) : this.next(attempt.call, closed);
+    return closed.kind === 'success' ? this.succeed(attempt.call, response, attempt.closedAt) : this.next(attempt.call, closed);
   };
 
   readonly onError = (error: unknown): AxiosResponse | Promise<AxiosResponse> => {
@@ -283,8 +283,7 @@ export class CallRunner {
 
   // ---- settle --------------------------------------------------------------
 
-  private succeed(call: Call, response: AxiosResponse): AxiosResponse {
-    const now = this.clock.now();
+  private succeed(call: Call, response: AxiosResponse, now = this.clock.now()): AxiosResponse {
     this.settle(call);
     restoreCaller(response.config, call);
     this.gates.budget?.onSuccess(now, call.attempts > 1 ? call.lastRetryCost : 0);

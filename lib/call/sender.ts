@@ -279,11 +279,13 @@ export class AttemptSender implements AttemptOwner {
     } catch (thrown) {
       closed = { kind: 'final', reason: 'not-retryable', error: thrown };
     }
+    const now = this.clock.now();
+    attempt.closedAt = now;
     const breaker = call.breaker;
     const outcome = breakerOutcomeOf(closed, response, attempt.cause);
-    if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome);
+    if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome, now);
     attempt.permit = -1;
-    if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, this.clock.now());
+    if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, now);
     if (closed.kind !== 'success' && attempt.cause !== 'hedge-lost') {
       call.lastError = closed.error;
       const r = response ?? (isAxiosError(err) ? err.response : undefined);
@@ -291,7 +293,7 @@ export class AttemptSender implements AttemptOwner {
     }
     if (this.report.listening('attempt-end')) {
       const { outcome: kind, status, code } = endReport(closed, response, err);
-      this.report.attemptEnd(call, attempt, this.clock.now(), kind, status, code);
+      this.report.attemptEnd(call, attempt, now, kind, status, code);
     }
     return closed;
   }
