@@ -1,9 +1,9 @@
 /**
  * The call lifecycle, in sequence: start the call (request interceptor),
- * send each attempt (the adapter: `sender.ts`), close it, decide, wait,
- * resend (response interceptor), settle. Every decision comes from a module of its
- * own (gates, `classify*`, `decideRetry`, `attemptLimitMs`, the reporter);
- * this file only puts them in order.
+ * send each attempt (the adapter: `sender.ts`), close it (response
+ * interceptor), then decide, wait and resend (`retrier.ts`), and settle. Every
+ * decision comes from a module of its own (gates, `classify*`, `decideRetry`,
+ * `attemptLimitMs`, the reporter); this file only puts them in order.
  */
 import { isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
@@ -13,34 +13,23 @@ import type { ResolvedOptions } from '../options.js';
 import type { FailureReason, WithResilience } from '../report/errors.js';
 import { DeadlineExceededError } from '../report/errors.js';
 import { protectError } from '../report/safe-error.js';
-import { circuitOpenError, statusError } from '../report/failures.js';
 import { Reporter } from '../report/reporter.js';
 import type { EventSink } from '../report/reporter.js';
 import { mayHedgeMethod } from '../hedge/hedge-options.js';
 import { applyIdempotency } from '../retry/idempotency.js';
 import { DEFAULT_IDEMPOTENCY_HEADER } from '../retry/retry-options.js';
-import type { RetryOutcome } from '../retry/retry-options.js';
-import { decideRetry, shouldAskRetryIf } from '../retry/retry-policy.js';
-import type { DecisionInput } from '../retry/retry-policy.js';
 import type { Clock, RandomSource } from '../time/clock.js';
 import { DeadlineScheduler } from '../time/deadline-scheduler.js';
 import { attemptLimitMs } from '../time/time-budget.js';
-import type { Closed } from './attempt-end.js';
 import { Call, attemptOfConfig, attemptOfOutcome } from './call.js';
 import type { Attempt } from './call.js';
-import { awaitWithin, unwatchCaller, waitBetween, watchCaller } from './cancellation.js';
-import type { Within } from './cancellation.js';
-import { newAttempt, nextConfig, restoreCaller, takeOver } from './dispatch.js';
+import { unwatchCaller, watchCaller } from './cancellation.js';
+import { newAttempt, restoreCaller, takeOver } from './dispatch.js';
 import { HedgeLostError, HedgeRace, Hedger } from './hedger.js';
 import type { HedgeStats } from './hedger.js';
-import { AttemptSender, abortError, deadlineErrorOf } from './sender.js';
-import { OriginKeyCache, isReplayableBody, methodOf, newIdempotencyKey } from './request-facts.js';
-
-type Unsuccessful = Exclude<Closed, { kind: 'success' }>;
-
-function isThenable<T>(x: T | PromiseLike<T>): x is PromiseLike<T> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}
+import { Retrier } from './retrier.js';
+import { AttemptSender, deadlineErrorOf } from './sender.js';
+import { OriginKeyCache, methodOf, newIdempotencyKey } from './request-facts.js';
 
 /** What the runner needs from the client. */
 export interface RunnerHost {
@@ -59,6 +48,7 @@ export class CallRunner {
   readonly scheduler: DeadlineScheduler;
   private readonly sender: AttemptSender;
   private readonly hedger: Hedger;
+  private readonly retrier: Retrier;
   private opts: ResolvedOptions;
   private readonly waiting = new Set<Call>();
   private readonly origins = new OriginKeyCache();
@@ -72,6 +62,11 @@ export class CallRunner {
     this.gates = new Gates(host.clock, host.random, this.report.breakerObserver, options);
     this.sender = new AttemptSender(host.clock, this.gates, this.report, this.scheduler);
     this.hedger = new Hedger({ clock: host.clock, gates: this.gates, report: this.report, sender: this.sender, dispatch: (c) => host.dispatch(c) });
+    this.retrier = new Retrier({
+      clock: host.clock, random: host.random, gates: this.gates, report: this.report, sender: this.sender, hedger: this.hedger,
+      waiting: this.waiting, dispatch: (c) => host.dispatch(c),
+      succeed: (call, response) => this.succeed(call, response), fail: (call, err, reason) => this.fail(call, err, reason),
+    });
   }
 
   get options(): ResolvedOptions {
@@ -162,7 +157,7 @@ export class CallRunner {
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, response, undefined);
     const closed = this.sender.close(attempt, response, undefined);
-    return closed.kind === 'success' ? this.succeed(attempt.call, response, attempt.closedAt) : this.next(attempt.call, closed);
+    return closed.kind === 'success' ? this.succeed(attempt.call, response, attempt.closedAt) : this.retrier.next(attempt.call, closed);
   };
 
   readonly onError = (error: unknown): AxiosResponse | Promise<AxiosResponse> => {
@@ -171,7 +166,7 @@ export class CallRunner {
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, undefined, error);
     const closed = this.sender.close(attempt, undefined, error);
     // An error never classifies as a success; the check narrows the type.
-    return closed.kind === 'success' ? Promise.reject(error) : this.next(attempt.call, closed);
+    return closed.kind === 'success' ? Promise.reject(error) : this.retrier.next(attempt.call, closed);
   };
 
   /**
@@ -184,101 +179,9 @@ export class CallRunner {
       this.hedger.report(race, attempt, this.sender.close(attempt, response, error), response);
     }
     const end = await this.hedger.next(race);
-    if (end.closed.kind !== 'success') return this.next(race.call, end.closed);
+    if (end.closed.kind !== 'success') return this.retrier.next(race.call, end.closed);
     race.call.lastRetryCost = end.attempt.cost;
     return this.succeed(race.call, end.response as AxiosResponse);
-  }
-
-  /**
-   * What follows an unsuccessful attempt. Synchronous (a response, or a throw)
-   * until something must be awaited: a promise from `retryIf`, the wait before
-   * a retry. A call that fails at once then rejects axios's chain by a throw,
-   * not with an already-rejected promise (which Node tracks as unhandled first).
-   */
-  private next(call: Call, closed: Unsuccessful): AxiosResponse | Promise<AxiosResponse> {
-    if (closed.kind === 'final') return this.fail(call, closed.error, closed.reason);
-    const input = this.decisionInput(call, closed);
-    const retryIf = call.options.retry === false ? undefined : call.options.retry.retryIf;
-    if (retryIf === undefined || !shouldAskRetryIf(input)) return this.decide(call, closed, input, undefined);
-    let answer: boolean | undefined | PromiseLike<boolean | undefined>;
-    try {
-      answer = retryIf(input.outcome);
-    } catch (thrown) {
-      return this.fail(call, thrown, 'not-retryable');
-    }
-    if (isThenable(answer)) return this.awaitVerdict(call, closed, answer);
-    return this.decide(call, closed, input, typeof answer === 'boolean' ? answer : undefined);
-  }
-
-  /** `retryIf` answered with a promise: awaited within the deadline (the caller's abort ends the wait too). */
-  private async awaitVerdict(call: Call, closed: Extract<Closed, { kind: 'failed' }>, answer: PromiseLike<boolean | undefined>): Promise<AxiosResponse> {
-    let within: Within<boolean | undefined>;
-    try {
-      within = await awaitWithin(call, this.clock, answer, this.waiting);
-    } catch (thrown) {
-      return this.fail(call, thrown, 'not-retryable');
-    }
-    if (within.kind === 'stopped') return this.fail(call, abortError(call, call.current?.config), 'aborted');
-    if (within.kind === 'deadline') return this.fail(call, closed.error, 'deadline');
-    const verdict = typeof within.value === 'boolean' ? within.value : undefined;
-    return this.decide(call, closed, this.decisionInput(call, closed), verdict);
-  }
-
-  /** The decision: the call settles now (validateStatus accepted the response, or it fails), or a retry is planned. */
-  private decide(call: Call, closed: Extract<Closed, { kind: 'failed' }>, input: DecisionInput, verdict: boolean | undefined): AxiosResponse | Promise<AxiosResponse> {
-    const decision = decideRetry(input, verdict);
-    if (!decision.retry) {
-      if (closed.response !== undefined) return this.succeed(call, closed.response); // validateStatus accepted it
-      return this.fail(call, decision.reason === 'circuit-open' ? this.circuitOpen(call) : closed.error, decision.reason);
-    }
-    const budget = this.gates.budget;
-    const cost = budget === undefined ? 0 : budget.tryRetry(this.clock.now(), closed.timedOut);
-    if (cost === -1) {
-      this.report.budgetExhausted(call);
-      return this.fail(call, closed.error, 'retry-budget');
-    }
-    call.lastRetryCost = cost;
-    call.backoffState = decision.backoffState;
-    this.report.retry(call, decision.delayMs, decision.retryAfterMs, closed.error ?? statusError(closed.response as AxiosResponse), this.clock.now());
-    call.phase = 'waiting';
-    return this.retry(call, decision.delayMs, cost);
-  }
-
-  /** Waits `delayMs`, sends the next attempt (beside the hedges in flight, for a hedged call) and goes on with its outcome. */
-  private async retry(call: Call, delayMs: number, cost: number): Promise<AxiosResponse> {
-    const race = call.hedge;
-    const last = (call.current as Attempt).config as InternalAxiosRequestConfig;
-    if (!(await waitBetween(call, this.clock, delayMs, this.waiting))) return this.fail(call, abortError(call, last), 'aborted');
-    const attempt = newAttempt(call, this.sender);
-    if (race !== undefined) {
-      attempt.cost = cost;
-      this.hedger.launch(race, attempt, last);
-      const end = await this.hedger.next(race);
-      if (end.closed.kind !== 'success') return this.next(call, end.closed);
-      call.lastRetryCost = end.attempt.cost;
-      return this.succeed(call, end.response as AxiosResponse);
-    }
-    let response: AxiosResponse | undefined;
-    let err: unknown;
-    try {
-      response = await this.host.dispatch(nextConfig(last, attempt));
-    } catch (e) {
-      err = e;
-    }
-    const end = this.sender.close(attempt, response, err);
-    return end.kind === 'success' ? this.succeed(call, response as AxiosResponse) : this.next(call, end);
-  }
-
-  private decisionInput(call: Call, closed: Extract<Closed, { kind: 'failed' }>): DecisionInput {
-    const now = this.clock.now();
-    const breaker = call.breaker;
-    const config = call.current?.config;
-    const outcome: RetryOutcome = this.report.outcome(call, call.attempts, closed.response ?? (isAxiosError(closed.error) ? closed.error.response : undefined), closed.error);
-    return {
-      retry: call.options.retry, end: closed.end, outcome, idempotent: call.idempotent,
-      replayable: isReplayableBody(config?.data), remainingMs: call.deadline - now, nowEpochMs: Date.now(),
-      breakerOpenMs: breaker === undefined ? 0 : breaker.remainingMs(), backoffState: call.backoffState, random: this.host.random,
-    };
   }
 
   // ---- settle --------------------------------------------------------------
@@ -319,15 +222,6 @@ export class CallRunner {
       call.callerListener = undefined;
       unwatchCaller(call, listener);
     }
-  }
-
-  /** The breaker opened and stays open past the wait: the call fails now rather than sleep into a refusal. */
-  private circuitOpen(call: Call): unknown {
-    const breaker = call.breaker;
-    if (breaker === undefined) return call.lastError;
-    const remainingMs = breaker.remainingMs();
-    this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
-    return circuitOpenError(breaker.key, remainingMs, call.current?.config, call.lastError);
   }
 
   /** Aborts every attempt in flight or queued and every wait; stops the timer. */
