@@ -10,7 +10,7 @@
  * JIT warm-up cancelled out. Deterministic to a few tenths of a percent,
  * whatever else the machine runs; about a minute per contender.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,12 +46,12 @@ if (mode === 'raw' || mode === 'floor') {
 `;
 
 function count(child: string, mode: string, n: number): number {
-  const out = execFileSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', child, mode, String(n)], {
+  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', child, mode, String(n)], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const match = /Collected : (\d+)/.exec(out);
-  if (match === null) throw new Error(`callgrind printed no count for ${mode}`);
+  // valgrind reports on stderr: "==pid== Collected : <instructions>"
+  const match = /Collected : (\d+)/.exec(run.stderr);
+  if (run.status !== 0 || match === null) throw new Error(`callgrind printed no count for ${mode}:\n${run.stderr}`);
   return Number(match[1]);
 }
 

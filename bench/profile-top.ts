@@ -27,7 +27,9 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-const short = (url: string): string => url.replace('file://', '').replace(/.*\/(node_modules\/((@[^/]+\/)?[^/]+)|lib)\//, (_m, _a, mod: string | undefined) => (mod === undefined ? 'lib/' : `${mod}/`));
+/** Our code is `lib/` whether it ran from the sources or built (`dist/cjs`, as the bench runs it). */
+const short = (url: string): string => url.replace('file://', '').replace(/.*\/(node_modules\/((@[^/]+\/)?[^/]+)|lib|dist\/cjs)\//, (_m, _a, mod: string | undefined) => (mod === undefined ? 'lib/' : `${mod}/`));
+const ours = (url: string): boolean => (url.includes('/lib/') || url.includes('/dist/cjs/')) && !url.includes('/node_modules/');
 const label = (n: ProfileNode): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url === '' ? '' : path.basename(short(n.callFrame.url))}`;
 const moduleOf = (n: ProfileNode): string => {
   const u = n.callFrame.url;
@@ -49,7 +51,7 @@ profile.samples.forEach((id, i) => {
   modules.set(moduleOf(node), (modules.get(moduleOf(node)) ?? 0) + dt);
   const seen = new Set<string>();
   for (let n: ProfileNode | undefined = node; n !== undefined; n = byId.get(parent.get(n.id) ?? -1)) {
-    if (!n.callFrame.url.includes('/lib/')) continue;
+    if (!ours(n.callFrame.url)) continue;
     const l = label(n);
     if (!seen.has(l)) total.set(l, (total.get(l) ?? 0) + dt);
     seen.add(l);
