@@ -7,8 +7,9 @@
  * that V8 compiles on the main thread, counted the same way every run): with a
  * warm-up of 5,000 calls, then with the warm-up and N calls more (20,000 by
  * default). The difference over N is the steady state's count, start-up and
- * JIT warm-up cancelled out. Deterministic to a few tenths of a percent,
- * whatever else the machine runs; about a minute per contender.
+ * JIT warm-up cancelled out. Whatever else the machine runs, counts repeat to
+ * about 1-2% between runs (when V8 collects garbage still varies); about a
+ * minute per contender.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
