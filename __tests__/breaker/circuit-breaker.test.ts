@@ -94,6 +94,16 @@ describe('CLOSED', () => {
     expect(reads).toBe(1);
   });
 
+  it('takes the time its caller read instead of reading the clock, and dates the opening with it', () => {
+    let reads = 0;
+    const clock = { now: () => ++reads };
+    const rate = new CircuitBreaker('r', options({ trip: { type: 'rate', threshold: 0.5, minimumCalls: 2, windowMs: 1_000 } }), clock, noRandom);
+    rate.release(rate.acquire(), 'failure', 5_000);
+    rate.release(rate.acquire(), 'failure', 5_100);
+    expect(reads).toBe(0);
+    expect(rate.stats()).toMatchObject({ state: 'OPEN', openedAt: 5_100 });
+  });
+
   it("'ignore' neither feeds the rule nor breaks a run of failures", () => {
     const { breaker } = setup();
     fail(breaker, 2);
