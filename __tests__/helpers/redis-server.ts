@@ -1,8 +1,8 @@
 /**
  * A real `redis-server` for the tests: started on a free loopback port with no
  * persistence (`--save '' --appendonly no`), stopped by PID. Where
- * `redis-server` is not on the PATH the Redis suites skip with a loud message,
- * except under `CI=true`, where its absence fails them (`.ci/run` installs it).
+ * `redis-server` is not on the PATH the Redis suites fail, saying how to
+ * install it (`.ci/run` does): a missing server never passes as a green run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,25 +11,17 @@ import { createConnection, createServer } from 'node:net';
 /** True when `redis-server` can be run here. */
 export const REDIS_AVAILABLE = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/**
- * `describe` when redis-server is there, else `describe.skip` with a loud message;
- * under CI=true a missing redis-server fails the suite instead.
- */
+/** `describe` when redis-server is there; else a suite whose one test fails, saying how to install it. */
 export function describeWithRedis(name: string, body: () => void): void {
   if (REDIS_AVAILABLE) {
     describe(name, body);
     return;
   }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      test('redis-server is installed (CI installs it: .ci/run)', () => {
-        throw new Error('redis-server is not on the PATH, and CI=true: the Redis suites must run in CI');
-      });
+  describe(name, () => {
+    test('redis-server is installed', () => {
+      throw new Error('redis-server is not on the PATH: apt-get install -y redis-server (.ci/run does)');
     });
-    return;
-  }
-  process.stderr.write(`\n!!! SKIPPED "${name}": redis-server is not on the PATH (apt-get install -y redis-server) !!!\n\n`);
-  describe.skip(name, body);
+  });
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked). */
