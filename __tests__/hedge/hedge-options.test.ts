@@ -3,22 +3,13 @@
  * the room check against `retry.maxAttempts` at every level (client,
  * `configure()`, request), and which methods may be hedged.
  */
-import { ConfigError } from '../../lib/common/config-error.js';
+import { configError } from '../helpers/engine-harness.js';
 import { checkHedgeRoom, mayHedgeMethod, resolveHedge } from '../../lib/hedge/hedge-options.js';
 import type { ResolvedHedge } from '../../lib/hedge/hedge-options.js';
 import { DEFAULTS, resolveConfigure, resolveOptions, resolveRequestOptions } from '../../lib/options.js';
 import { ResilientClient } from '../../lib/resilient-client.js';
 import { DEFAULT_RETRY } from '../../lib/retry/retry-options.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const ON: ResolvedHedge = Object.freeze({ delayMs: 25, maxHedges: 1, methods: undefined });
 
