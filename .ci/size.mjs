@@ -83,7 +83,7 @@ for (const [file, bytes] of heaviest) {
 // the group's modules in the table above) is printed beside it.
 const dist = join(root, 'dist', 'esm');
 const GROUPS = [
-  ['hedging (hedge/*, call/hedger)', ['hedge/', 'call/hedger.js']],
+  ['hedging (hedge/*, call/hedger, call/hedge-race)', ['hedge/', 'call/hedger.js', 'call/hedge-race.js']],
   ['fleet seam (fleet/*)', ['fleet/']],
   ['adaptive throttle (gates/adaptive-throttle)', ['gates/adaptive-throttle.js']],
   ['bulkhead (gates/bulkhead)', ['gates/bulkhead.js']],

@@ -8,7 +8,7 @@ export type { ResilienceOptions, RequestResilience, ResolvedOptions } from './op
 export type { RetryOptions, BackoffOptions, RetryAfterOptions, RetryIf, ValidateResponse, RetryOutcome, ResolvedRetry } from './retry/retry-options.js';
 export type { TimeBudgetOptions, ResolvedTimeBudget } from './time/time-budget.js';
 export type { HedgeOptions, ResolvedHedge } from './hedge/hedge-options.js';
-export type { HedgeStats } from './call/hedger.js';
+export type { HedgeStats } from './call/hedge-race.js';
 export type { CircuitBreakerOptions, BreakerKey, ResolvedBreaker } from './breaker/breaker-options.js';
 export type {
   RetryBudgetOptions, ConcurrencyOptions, AdaptiveThrottleOptions, ResolvedRetryBudget, ResolvedConcurrency, ResolvedThrottle,

@@ -13,7 +13,7 @@ import { install } from './call/interceptors.js';
 import type { Installed } from './call/interceptors.js';
 import { isAbsoluteUrl, originOf } from './call/request-facts.js';
 import { CallRunner } from './call/runner.js';
-import type { HedgeStats } from './call/hedger.js';
+import type { HedgeStats } from './call/hedge-race.js';
 import type { GateStats } from './gates/gates.js';
 import { resolveConfigure, resolveOptions } from './options.js';
 import type { ResilienceOptions, ResolvedOptions } from './options.js';

@@ -21,7 +21,7 @@ import { redactUrl } from '../report/redact.js';
 import type { AbortSignalLike, Clock } from '../time/clock.js';
 import type { Expiring } from '../time/deadline-scheduler.js';
 import { LiteSignal } from '../time/lite-signal.js';
-import type { HedgeRace } from './hedger.js';
+import type { HedgeRace } from './hedge-race.js';
 
 /** The config key that carries the attempt (and through it, the call). */
 export const STATE_KEY = '__resilientAxios';

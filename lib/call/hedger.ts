@@ -35,100 +35,21 @@
  *   in a brownout, where every copy loses to the attempt sent before it, the
  *   token bucket drains and caps the extra load.
  */
-import { AxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Gates } from '../gates/gates.js';
-import type { ResolvedHedge } from '../hedge/hedge-options.js';
 import { failureWeight, hedgeRoom, isPushback } from '../hedge/hedge-policy.js';
 import type { Reporter } from '../report/reporter.js';
 import type { ResolvedRetry } from '../retry/retry-options.js';
 import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import { DeadlineScheduler } from '../time/deadline-scheduler.js';
-import type { Expiring } from '../time/deadline-scheduler.js';
 import type { Closed } from './attempt-end.js';
 import { Attempt } from './call.js';
-import type { Call } from './call.js';
 import { nextConfig } from './dispatch.js';
+import { HedgeLostError } from './hedge-race.js';
+import type { HedgeRace, HedgeStats, RaceEnd, RaceOwner } from './hedge-race.js';
 import { isReplayableBody } from './request-facts.js';
 import type { AttemptSender } from './sender.js';
-
-/** `attempt-end`'s code for an attempt cut because another one won. */
-export const ERR_HEDGE_LOST = 'ERR_HEDGE_LOST';
-
-/** What an attempt that lost a race is settled with. Internal: the runner recognises it; the caller never sees it. */
-export class HedgeLostError extends AxiosError {
-  constructor(config: InternalAxiosRequestConfig | undefined) {
-    super('another attempt of the call won', ERR_HEDGE_LOST, config);
-    this.name = 'HedgeLostError';
-  }
-}
-
-/** How a race ended for the runner: the winner's outcome, or (nothing left in flight) the last failure. */
-export interface RaceEnd {
-  readonly attempt: Attempt;
-  readonly closed: Closed;
-  readonly response: AxiosResponse | undefined;
-}
-
-/** `stats().hedges`. */
-export interface HedgeStats {
-  /** Hedges sent. */
-  readonly sent: number;
-  /** Calls whose success came from a hedge. */
-  readonly won: number;
-  /** Hedges not sent although the delay had passed (or a sibling failed), by cause. */
-  readonly refused: {
-    /** The retry budget had no token for the copy. */
-    readonly budget: number;
-    /** The breaker was not CLOSED (no copies to a recovering backend). */
-    readonly breaker: number;
-    /** Adaptive throttling refused the copy. */
-    readonly throttle: number;
-    /** The server pushed back (429, 503 or `Retry-After`): hedging stopped for the call. */
-    readonly pushback: number;
-  };
-}
-
-/** One hedged call's attempts in flight, its hedge timer (a scheduler entry) and its outcome. */
-export class HedgeRace implements Expiring {
-  /** Attempts launched and not yet reported (attempt 1 from the start). */
-  readonly inFlight: Attempt[] = [];
-  /** Hedges launched. */
-  hedges = 0;
-  /** The server pushed back: no more hedges for this call. */
-  pushback = false;
-  /** A final outcome won: later outcomes are recorded and ignored. */
-  decided = false;
-  /** Waiting to be read by the runner. */
-  result: RaceEnd | undefined = undefined;
-  /** The runner, waiting for `result`. */
-  waiter: ((end: RaceEnd) => void) | undefined = undefined;
-  lastFailure: RaceEnd | undefined = undefined;
-  /** A sent attempt's config: the template for the next copy. */
-  template: InternalAxiosRequestConfig | undefined = undefined;
-  deadline = Infinity;
-  prevExpiring: Expiring | undefined = undefined;
-  nextExpiring: Expiring | undefined = undefined;
-
-  constructor(
-    readonly call: Call,
-    readonly options: ResolvedHedge,
-    private readonly owner: Hedger,
-  ) {
-    if (call.current !== undefined) this.inFlight.push(call.current);
-  }
-
-  /** One of the call's attempts went out (the sender's hook). */
-  sent(attempt: Attempt): void {
-    this.owner.sent(this, attempt);
-  }
-
-  /** The hedge delay passed with the last attempt still unanswered. */
-  expire(): void {
-    this.owner.delayPassed(this);
-  }
-}
 
 /** What the hedger needs from the runner. */
 export interface HedgeHost {
@@ -141,7 +62,7 @@ export interface HedgeHost {
 
 type Immediate = (fn: () => void) => unknown;
 
-export class Hedger {
+export class Hedger implements RaceOwner {
   private timers: DeadlineScheduler | undefined = undefined;
   /** Races whose delay passed, decided after the sockets are read (see the module comment). */
   private due: HedgeRace[] = [];
