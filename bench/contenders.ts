@@ -10,6 +10,7 @@ import * as rax from 'retry-axios';
 import { ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy, circuitBreaker, handleAll, retry, timeout, wrap } from 'cockatiel';
 import type { IPolicy } from 'cockatiel';
 import CircuitBreaker from 'opossum';
+import { createRequire } from 'node:module';
 import { core } from './built.js';
 import type { ResilientClientConfig } from '../lib/index.js';
 
@@ -87,6 +88,34 @@ export const noopInterceptors: ContenderSpec = {
     instance.interceptors.request.use((config) => config, undefined, { synchronous: true });
     instance.interceptors.response.use((response) => response, (err: unknown) => Promise.reject(err));
     return plain('axios + no-op interceptors', instance);
+  },
+};
+
+interface FeatureFloorClient {
+  on(event: string, listener: () => void): FeatureFloorClient;
+  get(url: string): Promise<unknown>;
+}
+
+const { ResilientClient: FeatureFloor } = createRequire(__filename)('./feature-floor.cjs') as {
+  ResilientClient: new (config: CreateAxiosDefaults) => FeatureFloorClient;
+};
+
+/**
+ * The feature floor (`feature-floor.cjs`): the least an interceptor-based
+ * client pays for the work the SPEC's defaults require on a successful call
+ * (call state, clock, the attempt cut at its deadline, breaker window and
+ * budget, `attempt` and `success` events). A measuring instrument, not a client.
+ */
+export const featureFloor: ContenderSpec = {
+  name: 'feature floor (defaults\' minimum)',
+  hasBreaker: false,
+  make: (base) => {
+    const client = new FeatureFloor(base);
+    const count = (): void => {
+      resilientEvents++;
+    };
+    client.on('attempt', count).on('retry', count).on('success', count).on('failure', count);
+    return { name: 'feature floor (defaults\' minimum)', get: (url) => client.get(url), close: () => undefined };
   },
 };
 
