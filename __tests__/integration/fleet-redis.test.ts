@@ -10,9 +10,9 @@
  * 2. verify: the backend dies; b and c leave CLOSED within 250 ms of a's trip
  *    and then send at most halfOpenMaxCalls (1) request each;
  * 3. trust: the same with 0 requests;
- * 4. the lease: while the backend stays down, no two trials of the fleet fall
- *    in one open period; when it is back, the holder's trial closes all three
- *    within 250 ms;
+ * 4. the lease: while the backend is down, the fleet sends one trial in the
+ *    open period (not one per process); when it is back, the holder's next
+ *    trial closes all three within 250 ms;
  * 5. Redis killed mid-run: no call fails, and the p99 is within 5 ms of a twin
  *    client's without a fleet, whose calls are interleaved in the same processes
  *    (so both see the machine's own noise, tens of ms on a busy 2-core box); a
@@ -201,14 +201,17 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
       expect(r.c.learnedMs).toBeLessThanOrEqual(250);
       expect([r.b.sentAfter, r.c.sentAfter]).toEqual([0, 0]);
 
-      // a's period ends at tA + 1 s: one trial (fails: 2 s more); the next is due at tA + 3 s.
-      await sleep(tA + 2_500 - Date.now());
+      // a's period ends at tA + 1 s: one trial, which fails (2 s more); the next is due at tA + 3 s. The backend
+      // comes back as soon as that first trial was answered (the server answers as it counts), not at a fixed
+      // time: on a busy machine this process may wake late, and missing the tA + 3 s trial would mean 4 s more.
+      for (let i = 0; i < 150 && !hits.some((h) => h.sent >= tA + 300); i++) await sleep(20);
+      await sleep(300); // would a second trial follow in the same period, it would fall in here
+      const recovered = Date.now();
       dead = false;
-      const trials = hits.filter((h) => h.sent >= tA + 300 && h.sent < tA + 2_500).map((h) => h.sent);
-      expect(trials.length).toBeGreaterThanOrEqual(1);
-      for (let i = 1; i < trials.length; i++) expect(trials[i] - trials[i - 1]).toBeGreaterThanOrEqual(900);
-      for (let i = 0; i < 30 && !all().every((m) => m.firstSince(tA + 2_500, 'close')); i++) await sleep(50);
-      const closes = all().map((m) => m.firstSince(tA + 2_500, 'close')?.t ?? Infinity);
+      const trials = hits.filter((h) => h.sent >= tA + 300 && h.sent < recovered).map((h) => h.sent);
+      expect(trials.length).toBe(1);
+      for (let i = 0; i < 80 && !all().every((m) => m.firstSince(recovered, 'close')); i++) await sleep(50);
+      const closes = all().map((m) => m.firstSince(recovered, 'close')?.t ?? Infinity);
       expect(Math.max(...closes) - Math.min(...closes)).toBeLessThanOrEqual(250);
       run(false);
       await reports();
