@@ -1,15 +1,16 @@
 /**
  * One hedged call's race: its attempts in flight, its hedge timer (an entry in
- * the hedger's scheduler) and how it ended; the error a losing attempt is
- * settled with; the hedging counters. The decisions are the hedger's
- * (`hedger.ts`).
+ * the hedger's scheduler), whether one more copy has room, and how it ended
+ * (handed to the runner when it asks); the error a losing attempt is settled
+ * with; the hedging counters. The decisions are the hedger's (`hedger.ts`).
  */
 import { AxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { ResolvedHedge } from '../hedge/hedge-options.js';
+import { hedgeRoom } from '../hedge/hedge-policy.js';
 import type { Expiring } from '../time/deadline-scheduler.js';
 import type { Closed } from './attempt-end.js';
-import type { Attempt, Call } from './call.js';
+import type { Attempt, AttemptPhase, Call } from './call.js';
 
 /** Who a race tells about its attempts and its timer (the hedger). */
 export interface RaceOwner {
@@ -67,9 +68,9 @@ export class HedgeRace implements Expiring {
   /** A final outcome won: later outcomes are recorded and ignored. */
   decided = false;
   /** Waiting to be read by the runner. */
-  result: RaceEnd | undefined = undefined;
+  private result: RaceEnd | undefined = undefined;
   /** The runner, waiting for `result`. */
-  waiter: ((end: RaceEnd) => void) | undefined = undefined;
+  private waiter: ((end: RaceEnd) => void) | undefined = undefined;
   lastFailure: RaceEnd | undefined = undefined;
   /** A sent attempt's config: the template for the next copy. */
   template: InternalAxiosRequestConfig | undefined = undefined;
@@ -83,6 +84,46 @@ export class HedgeRace implements Expiring {
     private readonly owner: RaceOwner,
   ) {
     if (call.current !== undefined) this.inFlight.push(call.current);
+  }
+
+  /** Attempts in flight in `phase` ('pending': on their way through the request interceptors). */
+  count(phase: AttemptPhase): number {
+    let n = 0;
+    for (const a of this.inFlight) if (a.phase === phase) n++;
+    return n;
+  }
+
+  /** One more copy may go at `now`: hedges and attempts left, no pushback, time left, the call running. */
+  room(now: number): boolean {
+    const call = this.call;
+    if (call.phase === 'settled' || call.stopped !== undefined) return false;
+    return hedgeRoom({
+      hedges: this.hedges, maxHedges: this.options.maxHedges, attempts: call.attempts + this.count('pending'), maxAttempts: call.maxAttempts,
+      pushback: this.pushback, remainingMs: call.deadline - now,
+    });
+  }
+
+  /** Hands the race's end to the runner, now if it waits, else when it asks (`next`). */
+  deliver(end: RaceEnd): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) {
+      this.result = end;
+      return;
+    }
+    this.waiter = undefined;
+    waiter(end);
+  }
+
+  /** The race's next end: a winner, or the last failure once nothing is in flight. */
+  next(): Promise<RaceEnd> {
+    const end = this.result;
+    if (end !== undefined) {
+      this.result = undefined;
+      return Promise.resolve(end);
+    }
+    return new Promise<RaceEnd>((resolve) => {
+      this.waiter = resolve;
+    });
   }
 
   /** One of the call's attempts went out (the sender's hook). */

@@ -37,7 +37,7 @@
  */
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { Gates } from '../gates/gates.js';
-import { failureWeight, hedgeRoom, isPushback } from '../hedge/hedge-policy.js';
+import { failureWeight, isPushback } from '../hedge/hedge-policy.js';
 import type { Reporter } from '../report/reporter.js';
 import type { ResolvedRetry } from '../retry/retry-options.js';
 import type { Clock } from '../time/clock.js';
@@ -83,9 +83,7 @@ export class Hedger implements RaceOwner {
     race.template = attempt.config;
     if (attempt.hedge) {
       this.counts.sent++;
-      let n = 0;
-      for (const a of race.inFlight) if (a.phase === 'sent') n++;
-      this.host.report.hedge(race.call, attempt.number, n, this.host.clock.now());
+      this.host.report.hedge(race.call, attempt.number, race.count('sent'), this.host.clock.now());
     }
     this.arm(race);
   }
@@ -93,7 +91,7 @@ export class Hedger implements RaceOwner {
   private arm(race: HedgeRace): void {
     const timers = (this.timers ??= new DeadlineScheduler(this.host.clock));
     timers.remove(race);
-    if (race.decided || !this.room(race)) return;
+    if (race.decided || !race.room(this.host.clock.now())) return;
     const at = this.host.clock.now() + race.options.delayMs;
     if (at >= race.call.deadline) return; // the deadline ends the call first
     race.deadline = at;
@@ -102,18 +100,6 @@ export class Hedger implements RaceOwner {
 
   private disarm(race: HedgeRace): void {
     this.timers?.remove(race);
-  }
-
-  /** One more copy may go: hedges and attempts left, no pushback, time left, the call running. */
-  private room(race: HedgeRace): boolean {
-    const call = race.call;
-    if (call.phase === 'settled' || call.stopped !== undefined) return false;
-    let pending = 0;
-    for (const a of race.inFlight) if (a.phase === 'pending') pending++;
-    return hedgeRoom({
-      hedges: race.hedges, maxHedges: race.options.maxHedges, attempts: call.attempts + pending, maxAttempts: call.maxAttempts,
-      pushback: race.pushback, remainingMs: call.deadline - this.host.clock.now(),
-    });
   }
 
   /** The scheduler's callback. */
@@ -142,10 +128,10 @@ export class Hedger implements RaceOwner {
    */
   private hedge(race: HedgeRace, timedOut: boolean): boolean {
     const template = race.template;
-    if (template === undefined || !this.room(race) || !isReplayableBody(template.data)) return false;
-    const { clock, gates } = this.host;
+    const now = this.host.clock.now();
+    if (template === undefined || !race.room(now) || !isReplayableBody(template.data)) return false;
+    const gates = this.host.gates;
     const call = race.call;
-    const now = clock.now();
     const refused = this.counts.refused;
     const throttle = gates.throttle;
     if (throttle !== undefined && call.key !== undefined && throttle.admit(call.key, now) !== -1) {
@@ -175,8 +161,7 @@ export class Hedger implements RaceOwner {
     attempt.hedge = true;
     attempt.permit = permit;
     attempt.cost = cost;
-    attempt.number = call.attempts + 1;
-    for (const a of race.inFlight) if (a.phase === 'pending') attempt.number++;
+    attempt.number = call.attempts + 1 + race.count('pending');
     race.hedges++;
     this.launch(race, attempt, template);
     return true;
@@ -218,13 +203,13 @@ export class Hedger implements RaceOwner {
     // A failure, or a copy refused on its way out (the call was stopped or ran out of time: its siblings end it).
     if (race.inFlight.length === 0) {
       this.disarm(race);
-      this.deliver(race, race.lastFailure ?? end);
+      race.deliver(race.lastFailure ?? end);
     }
   }
 
   /** The server pushed back: no more copies for this call (counted when this failure would have sent one at once). */
   private pushedBack(race: HedgeRace, wouldHedge: boolean): void {
-    if (wouldHedge && this.room(race)) this.counts.refused.pushback++;
+    if (wouldHedge && race.room(this.host.clock.now())) this.counts.refused.pushback++;
     race.pushback = true;
     this.disarm(race);
   }
@@ -236,7 +221,7 @@ export class Hedger implements RaceOwner {
     const losers = race.inFlight.splice(0);
     for (const loser of losers) this.cut(loser);
     if (end.attempt.hedge && end.closed.kind === 'success') this.counts.won++;
-    this.deliver(race, end);
+    race.deliver(end);
   }
 
   /** Cuts a loser and closes it ('ignore' for the breaker, `attempt-end` 'aborted'). One already ended is closed when its outcome arrives. */
@@ -245,28 +230,6 @@ export class Hedger implements RaceOwner {
     const err = new HedgeLostError(loser.config);
     this.host.sender.cut(loser, err);
     this.host.sender.close(loser, undefined, err);
-  }
-
-  private deliver(race: HedgeRace, end: RaceEnd): void {
-    const waiter = race.waiter;
-    if (waiter === undefined) {
-      race.result = end;
-      return;
-    }
-    race.waiter = undefined;
-    waiter(end);
-  }
-
-  /** The race's next end: a winner, or the last failure once nothing is in flight. */
-  next(race: HedgeRace): Promise<RaceEnd> {
-    const end = race.result;
-    if (end !== undefined) {
-      race.result = undefined;
-      return Promise.resolve(end);
-    }
-    return new Promise<RaceEnd>((resolve) => {
-      race.waiter = resolve;
-    });
   }
 
   /** The call settled: no timer, nothing left in flight. */

@@ -117,7 +117,7 @@ export class Retrier {
     if (race !== undefined) {
       attempt.cost = cost;
       this.host.hedger.launch(race, attempt, last);
-      const end = await this.host.hedger.next(race);
+      const end = await race.next();
       if (end.closed.kind !== 'success') return this.next(call, end.closed);
       call.lastRetryCost = end.attempt.cost;
       return this.host.succeed(call, end.response as AxiosResponse);

@@ -179,7 +179,7 @@ export class CallRunner {
     if (!(error instanceof HedgeLostError) && !attempt.closed) {
       this.hedger.report(race, attempt, this.sender.close(attempt, response, error), response);
     }
-    const end = await this.hedger.next(race);
+    const end = await race.next();
     if (end.closed.kind !== 'success') return this.retrier.next(race.call, end.closed);
     race.call.lastRetryCost = end.attempt.cost;
     return this.succeed(race.call, end.response as AxiosResponse);
