@@ -49,6 +49,7 @@ import { nextConfig } from './dispatch.js';
 import { HedgeLostError } from './hedge-race.js';
 import type { HedgeRace, HedgeStats, RaceEnd, RaceOwner } from './hedge-race.js';
 import { isReplayableBody } from './request-facts.js';
+import type { AttemptCloser } from './closer.js';
 import type { AttemptSender } from './sender.js';
 
 /** What the hedger needs from the runner. */
@@ -57,6 +58,7 @@ export interface HedgeHost {
   readonly gates: Gates;
   readonly report: Reporter;
   readonly sender: AttemptSender;
+  readonly closer: AttemptCloser;
   dispatch(config: InternalAxiosRequestConfig): Promise<AxiosResponse>;
 }
 
@@ -179,7 +181,7 @@ export class Hedger implements RaceOwner {
 
   private arrived(race: HedgeRace, attempt: Attempt, response: AxiosResponse | undefined, err: unknown): void {
     if (attempt.closed) return; // cut as a loser: already closed
-    this.report(race, attempt, this.host.sender.close(attempt, response, err), response);
+    this.report(race, attempt, this.host.closer.close(attempt, response, err), response);
   }
 
   // ---- outcomes ---------------------------------------------------------------
@@ -229,7 +231,7 @@ export class Hedger implements RaceOwner {
     if (loser.phase === 'ended' || loser.closed) return;
     const err = new HedgeLostError(loser.config);
     this.host.sender.cut(loser, err);
-    this.host.sender.close(loser, undefined, err);
+    this.host.closer.close(loser, undefined, err);
   }
 
   /** The call settled: no timer, nothing left in flight. */

@@ -21,6 +21,7 @@ import type { Waiting, Within } from './cancellation.js';
 import { newAttempt, nextConfig } from './dispatch.js';
 import type { Hedger } from './hedger.js';
 import { abortError } from './sender.js';
+import type { AttemptCloser } from './closer.js';
 import type { AttemptSender } from './sender.js';
 import { isReplayableBody } from './request-facts.js';
 
@@ -38,6 +39,7 @@ export interface RetrierHost {
   readonly gates: Gates;
   readonly report: Reporter;
   readonly sender: AttemptSender;
+  readonly closer: AttemptCloser;
   readonly hedger: Hedger;
   /** Calls waiting between attempts (or for `retryIf`): what `dispose()` aborts. */
   readonly waiting: Waiting;
@@ -129,7 +131,7 @@ export class Retrier {
     } catch (e) {
       err = e;
     }
-    const end = this.host.sender.close(attempt, response, err);
+    const end = this.host.closer.close(attempt, response, err);
     return end.kind === 'success' ? this.host.succeed(call, response as AxiosResponse) : this.next(call, end);
   }
 

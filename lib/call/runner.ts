@@ -1,9 +1,10 @@
 /**
  * The call lifecycle, in sequence: start the call (request interceptor),
  * send each attempt (the adapter: `sender.ts`), close it (response
- * interceptor), then decide, wait and resend (`retrier.ts`), and settle. Every
- * decision comes from a module of its own (gates, `classify*`, `decideRetry`,
- * `attemptLimitMs`, the reporter); this file only puts them in order.
+ * interceptor: `closer.ts`), then decide, wait and resend (`retrier.ts`),
+ * and settle. Every decision comes from a module of its own (gates,
+ * `classify*`, `decideRetry`, `attemptLimitMs`, the reporter); this file only
+ * puts them in order.
  */
 import { isAxiosError } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
@@ -24,6 +25,7 @@ import { attemptLimitMs } from '../time/time-budget.js';
 import { Call, attemptOfConfig, attemptOfOutcome } from './call.js';
 import type { Attempt } from './call.js';
 import { unwatchCaller, watchCaller } from './cancellation.js';
+import { AttemptCloser } from './closer.js';
 import { newAttempt, restoreCaller, takeOver } from './dispatch.js';
 import { HedgeLostError, HedgeRace } from './hedge-race.js';
 import type { HedgeStats } from './hedge-race.js';
@@ -48,6 +50,7 @@ export class CallRunner {
   readonly gates: Gates;
   readonly scheduler: DeadlineScheduler;
   private readonly sender: AttemptSender;
+  private readonly closer: AttemptCloser;
   private readonly hedger: Hedger;
   private readonly retrier: Retrier;
   private opts: ResolvedOptions;
@@ -62,9 +65,12 @@ export class CallRunner {
     this.scheduler = new DeadlineScheduler(host.clock);
     this.gates = new Gates(host.clock, host.random, this.report.breakerObserver, options);
     this.sender = new AttemptSender(host.clock, this.gates, this.report, this.scheduler);
-    this.hedger = new Hedger({ clock: host.clock, gates: this.gates, report: this.report, sender: this.sender, dispatch: (c) => host.dispatch(c) });
+    this.closer = new AttemptCloser(host.clock, this.gates, this.report);
+    this.hedger = new Hedger({
+      clock: host.clock, gates: this.gates, report: this.report, sender: this.sender, closer: this.closer, dispatch: (c) => host.dispatch(c),
+    });
     this.retrier = new Retrier({
-      clock: host.clock, random: host.random, gates: this.gates, report: this.report, sender: this.sender, hedger: this.hedger,
+      clock: host.clock, random: host.random, gates: this.gates, report: this.report, sender: this.sender, closer: this.closer, hedger: this.hedger,
       waiting: this.waiting, dispatch: (c) => host.dispatch(c),
       succeed: (call, response) => this.succeed(call, response), fail: (call, err, reason) => this.fail(call, err, reason),
     });
@@ -157,7 +163,7 @@ export class CallRunner {
     const attempt = attemptOfConfig(response.config);
     if (attempt === undefined || attempt.call.phase === 'settled') return response;
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, response, undefined);
-    const closed = this.sender.close(attempt, response, undefined);
+    const closed = this.closer.close(attempt, response, undefined);
     return closed.kind === 'success' ? this.succeed(attempt.call, response, attempt.closedAt) : this.retrier.next(attempt.call, closed);
   };
 
@@ -165,7 +171,7 @@ export class CallRunner {
     const attempt = attemptOfOutcome(error);
     if (attempt === undefined || attempt.call.phase === 'settled') return Promise.reject(error);
     if (attempt.call.hedge !== undefined) return this.raced(attempt, attempt.call.hedge, undefined, error);
-    const closed = this.sender.close(attempt, undefined, error);
+    const closed = this.closer.close(attempt, undefined, error);
     // An error never classifies as a success; the check narrows the type.
     return closed.kind === 'success' ? Promise.reject(error) : this.retrier.next(attempt.call, closed);
   };
@@ -177,7 +183,7 @@ export class CallRunner {
    */
   private async raced(attempt: Attempt, race: HedgeRace, response: AxiosResponse | undefined, error: unknown): Promise<AxiosResponse> {
     if (!(error instanceof HedgeLostError) && !attempt.closed) {
-      this.hedger.report(race, attempt, this.sender.close(attempt, response, error), response);
+      this.hedger.report(race, attempt, this.closer.close(attempt, response, error), response);
     }
     const end = await race.next();
     if (end.closed.kind !== 'success') return this.retrier.next(race.call, end.closed);

@@ -4,8 +4,7 @@
  * starts its timer, calls the request's own adapter, and settles what axios
  * waits for exactly once: with the real outcome, or with ours when the
  * attempt is cut (its limit, the deadline, the caller, `dispose()`), whatever
- * the adapter does after. Closing classifies the outcome once and tells the
- * breaker, the throttle and `attempt-end`.
+ * the adapter does after. Closing the outcome is `closer.ts`'s.
  */
 import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
@@ -21,8 +20,6 @@ import type { DeadlineScheduler } from '../time/deadline-scheduler.js';
 import { attemptOfConfig, tagError } from './call.js';
 import type { Attempt, AttemptOwner, Call } from './call.js';
 import { AdapterCache } from './dispatch.js';
-import { breakerOutcomeOf, classifyError, classifyResponse, endReport } from './attempt-end.js';
-import type { Closed } from './attempt-end.js';
 
 /** The caller's abort (or `dispose()`), as axios reports a cancel: `CanceledError` with the attempt's config. */
 export function abortError(call: Call, config: InternalAxiosRequestConfig | undefined): InstanceType<typeof CanceledError> {
@@ -261,40 +258,5 @@ export class AttemptSender implements AttemptOwner {
       attempt.cause = call.stopped;
       this.abort(attempt, abortError(call, attempt.config));
     }
-  }
-
-  /** Classifies the attempt's outcome and closes it: breaker permit, throttle, `attempt-end`. Once per attempt. */
-  close(attempt: Attempt, response: AxiosResponse | undefined, err: unknown): Closed {
-    const call = attempt.call;
-    attempt.closed = true;
-    if (attempt.refusal !== undefined || attempt.config === undefined) {
-      // Never sent: refused, or a user interceptor threw (or, for a hedge, it lost on its way). A hedge's permit goes back.
-      if (attempt.permit !== -1) call.breaker?.release(attempt.permit, 'ignore');
-      attempt.permit = -1;
-      return { kind: 'final', reason: attempt.refusal ?? 'not-retryable', error: err };
-    }
-    let closed: Closed;
-    try {
-      closed = response !== undefined ? classifyResponse(call.options.retry, response) : classifyError(err, attempt.cause);
-    } catch (thrown) {
-      closed = { kind: 'final', reason: 'not-retryable', error: thrown };
-    }
-    const now = this.clock.now();
-    attempt.closedAt = now;
-    const breaker = call.breaker;
-    const outcome = breakerOutcomeOf(closed, response, attempt.cause);
-    if (breaker !== undefined && attempt.permit !== -1) breaker.release(attempt.permit, outcome, now);
-    attempt.permit = -1;
-    if (outcome === 'success' && this.gates.throttle !== undefined && call.key !== undefined) this.gates.throttle.accept(call.key, now);
-    if (closed.kind !== 'success' && attempt.cause !== 'hedge-lost') {
-      call.lastError = closed.error;
-      const r = response ?? (isAxiosError(err) ? err.response : undefined);
-      if (r !== undefined) call.lastResponse = r;
-    }
-    if (this.report.listening('attempt-end')) {
-      const { outcome: kind, status, code } = endReport(closed, response, err);
-      this.report.attemptEnd(call, attempt, now, kind, status, code);
-    }
-    return closed;
   }
 }
