@@ -152,6 +152,16 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
     return out;
   }
 
+  /** The backend dies; after `watchMs`, how b and c took a's trip: each left CLOSED within 250 ms of it. */
+  async function tripSeen(watchMs: number): Promise<{ tA: number; r: ReturnType<typeof reaction> }> {
+    const tA = await outage();
+    await sleep(watchMs);
+    const r = reaction(tA, tA + 950);
+    expect(r.b.learnedMs).toBeLessThanOrEqual(250);
+    expect(r.c.learnedMs).toBeLessThanOrEqual(250);
+    return { tA, r };
+  }
+
   // Whatever a test left behind: loops stopped, the backend alive, Redis running.
   afterEach(async () => {
     run(false);
@@ -178,11 +188,7 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
       // The documented allowance is the once-a-second sync (here 3 nodes x 2 s); with full buckets there is none.
       expect({ calls, commands }).toEqual({ calls, commands: 0 });
 
-      const tA = await outage();
-      await sleep(600);
-      const r = reaction(tA, tA + 950);
-      expect(r.b.learnedMs).toBeLessThanOrEqual(250);
-      expect(r.c.learnedMs).toBeLessThanOrEqual(250);
+      const { r } = await tripSeen(600);
       expect(r.b.sentAfter).toBeLessThanOrEqual(1);
       expect(r.c.sentAfter).toBeLessThanOrEqual(1);
       run(false);
@@ -194,11 +200,7 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
       await setup(kind, 'trust', `${kind}-t:`);
       run(true);
       await sleep(300);
-      const tA = await outage();
-      await sleep(600);
-      const r = reaction(tA, tA + 950);
-      expect(r.b.learnedMs).toBeLessThanOrEqual(250);
-      expect(r.c.learnedMs).toBeLessThanOrEqual(250);
+      const { tA, r } = await tripSeen(600);
       expect([r.b.sentAfter, r.c.sentAfter]).toEqual([0, 0]);
 
       // a's period ends at tA + 1 s: one trial, which fails (2 s more); the next is due at tA + 3 s. The backend
@@ -257,11 +259,7 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
       expect(back).toBe(true);
       run(true);
       await sleep(200);
-      const tA = await outage();
-      await sleep(400);
-      const r = reaction(tA, tA + 950);
-      expect(r.b.learnedMs).toBeLessThanOrEqual(250);
-      expect(r.c.learnedMs).toBeLessThanOrEqual(250);
+      const { r } = await tripSeen(400);
       run(false);
       await reports();
       dead = false;
