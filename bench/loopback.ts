@@ -1,5 +1,6 @@
-/** Starts bench/server.ts in a child process and gives back its base URL. */
+/** Bench servers in child processes: each reports its port once listening, and stops when killed. */
 import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export interface Loopback {
@@ -7,15 +8,23 @@ export interface Loopback {
   stop(): Promise<void>;
 }
 
-export function startLoopback(): Promise<Loopback> {
-  const child = fork(path.join(__dirname, 'server.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** A forked server: its base URL, the child (for more messages) and a stop that waits for its exit. */
+export interface ForkedServer extends Loopback {
+  readonly child: ChildProcess;
+}
+
+/** Forks `file` (a bench server) and resolves once it sent `{ port }`; rejects if it fails or exits first. */
+export function forkServer(file: string): Promise<ForkedServer> {
+  const child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const name = path.basename(file);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`loopback server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
     child.once('message', (m) => {
       const port = (m as { port?: unknown }).port;
-      if (typeof port !== 'number') return reject(new Error('loopback server sent no port'));
+      if (typeof port !== 'number') return reject(new Error(`${name} sent no port`));
       resolve({
+        child,
         baseURL: `http://127.0.0.1:${port}`,
         stop: () =>
           new Promise<void>((done) => {
@@ -26,4 +35,9 @@ export function startLoopback(): Promise<Loopback> {
       });
     });
   });
+}
+
+/** bench/server.ts (answers at once, keep-alive) in a child process. */
+export function startLoopback(): Promise<Loopback> {
+  return forkServer(path.join(__dirname, 'server.ts'));
 }

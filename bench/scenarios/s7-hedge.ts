@@ -17,11 +17,11 @@
  * hedge takes a token; a call won by its first attempt refunds only
  * `successRefund`). The row without a budget shows the load it prevents.
  */
-import { fork } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { core } from '../built.js';
+import { forkServer } from '../loopback.js';
 import type { ResilientClientConfig } from '../../lib/index.js';
 import type { RunOptions, ScenarioResult } from '../common.js';
 import { check, fmt, int, percentile, pool, table } from '../stats.js';
@@ -38,29 +38,17 @@ interface Straggler {
   stop(): Promise<void>;
 }
 
-function startStraggler(): Promise<Straggler> {
-  const child = fork(path.join(__dirname, '..', 'straggler-server.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', (m) => {
-      const port = (m as { port?: unknown }).port;
-      if (typeof port !== 'number') return reject(new Error('straggler server sent no port'));
-      resolve({
-        baseURL: `http://127.0.0.1:${port}`,
-        stats: () =>
-          new Promise((done) => {
-            child.once('message', (s) => done(s as { requests: number; aborted: number }));
-            child.send('stats');
-          }),
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill();
-          }),
-      });
-    });
-  });
+async function startStraggler(): Promise<Straggler> {
+  const server = await forkServer(path.join(__dirname, '..', 'straggler-server.ts'));
+  return {
+    baseURL: server.baseURL,
+    stats: () =>
+      new Promise((done) => {
+        server.child.once('message', (s) => done(s as { requests: number; aborted: number }));
+        server.child.send('stats');
+      }),
+    stop: () => server.stop(),
+  };
 }
 
 interface Row {
