@@ -78,6 +78,46 @@ describe('one trial per open period for the whole fleet', () => {
     expect(f.b.log).toEqual(['half-open', 'close']);
   });
 
+  test('a remote close that overtakes a held answer wins: the asking trial goes out and closes the breaker, unpublished', async () => {
+    // Redis answers the lease and publishes the close over two connections: the close can arrive first.
+    const { clock, hub, backend, a, b } = await bothOpen();
+    backend.status = 'hang';
+    const trialA = track(a.client.get('/x')); // a takes the lease; its trial is in flight
+    await settleChain();
+    expect(hub.holder(KEY)).toBe('a');
+    hub.latencyMs = 10;
+    backend.status = 200;
+    const sentB = b.exchanges.length;
+    const trialB = track(b.client.get('/x')); // b asks; the hub will answer 'held' (a holds)
+    await settleChain();
+    b.fleet.deliver({ type: 'close', key: KEY }); // a's close, ahead of b's answer
+    expect(b.client.circuit()?.state).toBe('HALF_OPEN');
+    await clock.advance(10);
+    await trialB.done;
+    expect(trialB.state).toBe('resolved');
+    expect(b.exchanges.length).toBe(sentB + 1);
+    expect(b.log.slice(1)).toEqual(['half-open', 'close']);
+    expect(hub.ops.filter((o) => o.op === 'publish' && o.from === 'b')).toEqual([]);
+    a.exchanges.at(-1)?.respond(200);
+    await trialA.done;
+  });
+
+  test('a remote close that overtakes a granted answer: the trial goes out, and its close frees the lease', async () => {
+    const { clock, hub, backend, b } = await bothOpen(); // a's lease has expired with its open period
+    hub.latencyMs = 10;
+    backend.status = 200;
+    const trial = track(b.client.get('/x')); // b asks; the hub will grant it
+    await settleChain();
+    b.fleet.deliver({ type: 'close', key: KEY });
+    await clock.advance(10);
+    await trial.done;
+    expect(trial.state).toBe('resolved');
+    expect(b.log.slice(1)).toEqual(['half-open', 'close']);
+    await clock.advance(10);
+    expect(hub.ops.filter((o) => o.op === 'publish' && o.from === 'b').map((o) => (o.op === 'publish' ? o.change.type : ''))).toEqual(['close']);
+    expect(hub.holder(KEY)).toBeUndefined();
+  });
+
   test('two trial slots share one lease request', async () => {
     const { hub, backend, a } = await bothOpen({ circuitBreaker: { trip: { type: 'consecutive', failures: 3 }, openMs: 1_000, openJitter: 0, halfOpenMaxCalls: 2 } });
     backend.status = 'hang';

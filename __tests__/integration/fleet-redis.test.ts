@@ -222,6 +222,7 @@ describeWithRedis('a fleet of three processes sharing breakers through Redis', (
 
     test('Redis killed mid-run: no call fails, p99 within 5 ms; restarted: links back within 5 s and sharing resumes', async () => {
       dead = false;
+      await setup(kind, 'trust', `${kind}-k:`); // fresh clients: nothing a test before left OPEN
       // Each fleet call is followed by one through a twin client without a fleet, in the same process:
       // both see the same machine, so the difference of their p99s is what the fleet adds.
       for (const m of all()) m.tell({ cmd: 'run', everyMs: 5, control: true });

@@ -12,7 +12,9 @@
  * - The trial lease: the first trial after a local open period asks the fleet,
  *   waiting at most `opTimeoutMs`. `held`: the breaker goes back to OPEN for
  *   the holder's time and the trial is refused, nothing sent; granted, failed
- *   or late: the trial goes out, as it would without a fleet.
+ *   or late: the trial goes out, as it would without a fleet. A remote close
+ *   that arrives while the trial asks wins over a `held` answer: the trial
+ *   goes out, unleased, and verifies it (a trial in flight is left alone).
  */
 import type { BreakerObserver, CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { Clock } from '../time/clock.js';
@@ -100,12 +102,15 @@ export class FleetBreakers implements BreakerObserver {
       asked = Promise.reject(err);
     }
     const answer: Promise<boolean> = this.within(asked).then((lease) => {
-      const current = this.marks.get(breaker) === answer;
+      const mark = this.marks.get(breaker);
+      // 'verify': a remote close came while we asked (see applyRemote); the trial goes out and verifies it.
+      const ours = mark === answer || mark === 'verify';
       if (lease?.kind !== 'held') {
-        if (current) this.marks.set(breaker, 'granted');
+        if (ours) this.marks.set(breaker, 'granted'); // the lease may be ours: its close frees it
         return true;
       }
-      if (!current) return breaker.isClosed; // the breaker moved on while we asked
+      if (mark === 'verify') return true;
+      if (!ours) return breaker.isClosed; // the breaker moved on while we asked
       this.apply(() => breaker.holdOpen(lease.remainingMs, 0));
       return false;
     });
@@ -131,8 +136,14 @@ export class FleetBreakers implements BreakerObserver {
       if (!breaker.isClosed) return;
       if (this.link.adopt === 'trust') this.apply(() => breaker.holdOpen(change.remainingMs, change.failures));
       else this.apply(() => breaker.halfOpen());
-    } else if (!breaker.isClosed && breaker.trialsInFlight === 0) {
+    } else if (breaker.isClosed) {
+      return;
+    } else if (breaker.trialsInFlight === 0) {
       this.apply(() => breaker.reset());
+    } else if (typeof this.marks.get(breaker) === 'object') {
+      // The trial is still asking for the lease. The lease's answer and this close come over two
+      // connections, in either order: a 'held' computed before the close must not hold it OPEN.
+      this.marks.set(breaker, 'verify');
     }
   };
 
