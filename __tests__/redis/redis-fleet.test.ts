@@ -115,22 +115,25 @@ describeWithRedis('redisFleet() against redis-server', () => {
 
     test('the lease: an open holds it for its period; the holder gets it again, another waits; a close frees it', async () => {
       const [a, b] = links;
-      a.publish({ type: 'open', key: 'k', remainingMs: 400, failures: 3 });
+      // Redis times the lease; what it has left is the period less the time since the publish (a busy machine's included).
+      let t0 = Date.now();
+      a.publish({ type: 'open', key: 'k', remainingMs: 1_000, failures: 3 });
       await until('published', () => a.stats().published === 2, 1_000);
       const held = await b.acquireTrialLease('k', 5_000);
       expect(held.kind).toBe('held');
-      expect(held.kind === 'held' && held.remainingMs).toBeGreaterThan(300);
-      expect(held.kind === 'held' && held.remainingMs).toBeLessThanOrEqual(400);
+      expect(held.kind === 'held' && held.remainingMs).toBeGreaterThanOrEqual(1_000 - (Date.now() - t0) - 1);
+      expect(held.kind === 'held' && held.remainingMs).toBeLessThanOrEqual(1_000);
       expect(await a.acquireTrialLease('k', 5_000)).toEqual({ kind: 'granted' });
       // b's own open period is shorter than a's trial lease: a keeps it.
       b.publish({ type: 'open', key: 'k', remainingMs: 1_000, failures: 1 });
       await until('published', () => b.stats().published === 2, 1_000);
       expect((await b.acquireTrialLease('k', 5_000)).kind).toBe('held');
       // a's trial failed: its new open period replaces its own trial lease.
+      t0 = Date.now();
       a.publish({ type: 'open', key: 'k', remainingMs: 2_000, failures: 1 });
       await until('published', () => a.stats().published === 3, 1_000);
       const ttl = Number(await redisCommand(server.port, 'PTTL', `${prefix}lease:k`));
-      expect(ttl).toBeGreaterThan(1_900);
+      expect(ttl).toBeGreaterThanOrEqual(2_000 - (Date.now() - t0) - 1);
       expect(ttl).toBeLessThanOrEqual(2_000);
       a.publish({ type: 'close', key: 'k' });
       await until('published', () => a.stats().published === 4, 1_000);
@@ -179,7 +182,7 @@ describeWithRedis('redisFleet() against redis-server', () => {
         let t = Date.now();
         await expect(la.acquireTrialLease('k', 1_000)).rejects.toThrow('within 100 ms');
         expect(Date.now() - t).toBeGreaterThanOrEqual(95);
-        expect(Date.now() - t).toBeLessThan(300);
+        expect(Date.now() - t).toBeLessThan(1_000); // bounded, on a machine however busy
         process.kill(own.pid, 'SIGCONT');
         await own.kill();
         // Until the user's client has noticed too (a command sent before it does waits out opTimeoutMs).
@@ -188,7 +191,7 @@ describeWithRedis('redisFleet() against redis-server', () => {
         t = Date.now();
         await expect(la.reconcileBudget(-5, 100)).rejects.toThrow('not connected');
         la.publish({ type: 'open', key: 'k', remainingMs: 1_000, failures: 3 }); // dropped, never queued
-        expect(Date.now() - t).toBeLessThan(20);
+        expect(Date.now() - t).toBeLessThan(100); // at once: not after opTimeoutMs
         const back = await startRedis(own.port);
         const ms = await until('reconnected', () => la.stats().connected && lb.stats().connected, 5_000);
         la.publish({ type: 'open', key: 'k2', remainingMs: 1_000, failures: 3 });
