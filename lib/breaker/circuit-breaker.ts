@@ -68,7 +68,7 @@ export const PERMIT_REFUSED = -1;
 
 type HalfOpenState = { readonly kind: 'HALF_OPEN'; inFlight: number; successes: number };
 /** `draw`: the uniform number in [0, 1) drawn for this period's jitter; `untilMs`: a fixed end (the fleet's word). */
-type OpenState = { readonly kind: 'OPEN'; readonly openedAt: number; readonly draw: number; readonly untilMs?: number };
+type OpenState = { readonly kind: 'OPEN'; readonly openedAt: number; readonly draw: number; readonly untilMs: number | undefined };
 type State = { readonly kind: 'CLOSED' } | OpenState | HalfOpenState;
 type Counters = { -readonly [K in Exclude<keyof BreakerStats, 'state'>]: BreakerStats[K] };
 
@@ -204,9 +204,7 @@ export class CircuitBreaker {
    */
   holdOpen(ms: number, failures: number): void {
     const now = this.clock.now();
-    this.n.openedAt = now;
-    this.moveTo({ kind: 'OPEN', openedAt: now, draw: 0.5, untilMs: now + ms }, now);
-    this.observer?.onOpen(this, failures);
+    this.open(now, failures, now + ms);
   }
 
   /** A snapshot of the counters, with `state` as the getter reads it. Never moves the breaker. */
@@ -255,11 +253,12 @@ export class CircuitBreaker {
     }
   }
 
-  private open(now: number, failures: number): void {
+  /** OPEN from `now` for the open period, or until `untilMs` when given (the fleet's word: no jitter). */
+  private open(now: number, failures: number, untilMs?: number): void {
     // No jitter, no draw: 0.5 is neutral should a later setOptions turn jitter on.
-    const draw = this.options.openJitter > 0 ? this.random() : 0.5;
+    const draw = untilMs === undefined && this.options.openJitter > 0 ? this.random() : 0.5;
     this.n.openedAt = now;
-    this.moveTo({ kind: 'OPEN', openedAt: now, draw }, now);
+    this.moveTo({ kind: 'OPEN', openedAt: now, draw, untilMs }, now);
     this.observer?.onOpen(this, failures);
   }
 
