@@ -103,14 +103,13 @@ export class FleetBreakers implements BreakerObserver {
     }
     const answer: Promise<boolean> = this.within(asked).then((lease) => {
       const mark = this.marks.get(breaker);
-      // 'verify': a remote close came while we asked (see applyRemote); the trial goes out and verifies it.
-      const ours = mark === answer || mark === 'verify';
+      // 'verify': a remote close came while we asked (see applyRemote), so the trial goes out and verifies it.
+      if (mark !== answer && mark !== 'verify') return lease?.kind !== 'held' || breaker.isClosed; // it moved on meanwhile
       if (lease?.kind !== 'held') {
-        if (ours) this.marks.set(breaker, 'granted'); // the lease may be ours: its close frees it
+        this.marks.set(breaker, 'granted'); // the lease may be ours: its close frees it
         return true;
       }
       if (mark === 'verify') return true;
-      if (!ours) return breaker.isClosed; // the breaker moved on while we asked
       this.apply(() => breaker.holdOpen(lease.remainingMs, 0));
       return false;
     });
