@@ -20,7 +20,7 @@ import { awaitWithin, waitBetween } from './cancellation.js';
 import type { Waiting, Within } from './cancellation.js';
 import { newAttempt, nextConfig } from './dispatch.js';
 import type { Hedger } from './hedger.js';
-import { abortError } from './sender.js';
+import { abortError } from './call-failures.js';
 import type { AttemptCloser } from './closer.js';
 import type { AttemptSender } from './sender.js';
 import { isReplayableBody } from './request-facts.js';

@@ -31,7 +31,8 @@ import { HedgeLostError, HedgeRace } from './hedge-race.js';
 import type { HedgeStats } from './hedge-race.js';
 import { Hedger } from './hedger.js';
 import { Retrier } from './retrier.js';
-import { AttemptSender, deadlineErrorOf } from './sender.js';
+import { deadlineErrorOf } from './call-failures.js';
+import { AttemptSender } from './sender.js';
 import { OriginKeyCache, methodOf, newIdempotencyKey } from './request-facts.js';
 
 /** What the runner needs from the client. */

@@ -6,32 +6,19 @@
  * attempt is cut (its limit, the deadline, the caller, `dispose()`), whatever
  * the adapter does after. Closing the outcome is `closer.ts`'s.
  */
-import { CanceledError, isAxiosError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { Bulkhead } from '../gates/bulkhead.js';
 import type { Gates } from '../gates/gates.js';
 import type { FailureReason } from '../report/errors.js';
-import { attemptTimeoutError, bulkheadFullError, circuitOpenError, deadlineError, throttledError } from '../report/failures.js';
-import type { DeadlineExceededError } from '../report/errors.js';
+import { attemptTimeoutError, bulkheadFullError, circuitOpenError, throttledError } from '../report/failures.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Clock } from '../time/clock.js';
 import type { DeadlineScheduler } from '../time/deadline-scheduler.js';
 import { attemptOfConfig, tagError } from './call.js';
+import { abortError, deadlineErrorOf } from './call-failures.js';
 import type { Attempt, AttemptOwner, Call } from './call.js';
 import { AdapterCache } from './dispatch.js';
-
-/** The caller's abort (or `dispose()`), as axios reports a cancel: `CanceledError` with the attempt's config. */
-export function abortError(call: Call, config: InternalAxiosRequestConfig | undefined): InstanceType<typeof CanceledError> {
-  return new CanceledError(call.stopped === 'disposed' ? 'client disposed' : undefined, config);
-}
-
-/** The call's time budget ran out: `DeadlineExceededError` with the last attempt's error and response. */
-export function deadlineErrorOf(call: Call, config: InternalAxiosRequestConfig | undefined): DeadlineExceededError {
-  const last = call.lastError;
-  const response = call.lastResponse ?? (isAxiosError(last) ? last.response : undefined);
-  return deadlineError(call.options.timeBudget.totalMs, config, last, response);
-}
 
 export class AttemptSender implements AttemptOwner {
   /** Attempts in flight now. */
@@ -111,11 +98,7 @@ export class AttemptSender implements AttemptOwner {
     const breaker = call.breaker;
     if (breaker !== undefined && !attempt.hedge) {
       attempt.permit = breaker.acquire();
-      if (attempt.permit === -1) {
-        const remainingMs = breaker.remainingMs();
-        this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
-        return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, config, call.lastError), 'circuit-open');
-      }
+      if (attempt.permit === -1) return this.refuseOpen(attempt, breaker);
       const fleet = this.gates.fleet; // a HALF_OPEN trial may wait (at most opTimeoutMs) for the fleet's lease
       const lease = fleet === undefined || breaker.isClosed ? undefined : fleet.trialLease(breaker, Math.min(call.attemptMs, remaining));
       if (lease !== undefined) return void lease.then((granted) => this.leased(attempt, granted));
@@ -137,9 +120,7 @@ export class AttemptSender implements AttemptOwner {
     attempt.permit = -1;
     if (call.stopped !== undefined) return this.refuse(attempt, abortError(call, attempt.config), 'aborted');
     if (granted) return this.refuse(attempt, deadlineErrorOf(call, attempt.config), 'deadline');
-    const remainingMs = breaker.remainingMs();
-    this.report.circuitReject(call, breaker.key, remainingMs, breaker.state);
-    return this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, attempt.config, call.lastError), 'circuit-open');
+    this.refuseOpen(attempt, breaker);
   }
 
   /** Sends an attempt that passed the gates. */
@@ -170,6 +151,13 @@ export class AttemptSender implements AttemptOwner {
       (response) => this.finish(attempt, response, undefined),
       (err: unknown) => this.finish(attempt, undefined, err),
     );
+  }
+
+  /** The breaker refused the attempt (OPEN, its trial slots taken, or the fleet's trial held elsewhere). */
+  private refuseOpen(attempt: Attempt, breaker: CircuitBreaker): void {
+    const remainingMs = breaker.remainingMs();
+    this.report.circuitReject(attempt.call, breaker.key, remainingMs, breaker.state);
+    this.refuse(attempt, circuitOpenError(breaker.key, remainingMs, attempt.config, attempt.call.lastError), 'circuit-open');
   }
 
   /** Fails the attempt locally: nothing is sent. */
